@@ -1,0 +1,233 @@
+"""The site registry: one TOML file per source, validated against a declared schema.
+
+Site knowledge lives in TOML, not code, and people write these files by hand; so every error
+names the file and the dotted key (``links.article[1]``) and never stops other sites loading.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class SiteConfigError(ValueError):
+    """A site file that cannot be used; the message names the file and the key."""
+
+    def __init__(self, path: Path | str, key: str, problem: str):
+        self.path, self.key, self.problem = str(path), key, problem
+        where = f"{self.path}: {key}: " if key else f"{self.path}: "
+        super().__init__(where + problem)
+
+
+# key -> (type, required, description). Types: str, bool, int, float, "regexes", "xpaths",
+# "urls", "strs", or a nested dict (a TOML table).
+SCHEMA: dict[str, Any] = {
+    "id": (str, True, "short unique id, [a-z0-9-]"),
+    "name": (str, True, "human name of the source"),
+    "province": (str, True, "province, e.g. 云南"),
+    "city": (str, False, "city or prefecture, e.g. 昆明"),
+    "kind": (str, False, "gov | news | portal"),
+    "verified": (bool, False, "true once a live crawl confirmed the patterns"),
+    "notes": (str, False, "free text"),
+    "start_urls": ("urls", True, "list/column pages the crawl starts from"),
+    "allowed_domains": ("strs", True, "domains the crawl may fetch (subdomains included)"),
+    "encoding": (str, False, "charset override when the site lies about it"),
+    "links": {
+        "article": ("regexes", True, "URL regexes of article pages"),
+        "deny": ("regexes", False, "URL regexes never followed"),
+        "follow": ("regexes", False, "URL regexes of further list pages (pagination, columns)"),
+        "restrict_xpaths": ("xpaths", False, "only read links inside these list-page regions"),
+    },
+    "list": {
+        "max_pages": (int, False, "list pages followed per run"),
+        "trs_pager": (bool, False, "follow TRS createPageHTML(count, cur, 'index', 'html') pagers"),
+    },
+    "extract": {
+        "prune": ("xpaths", False, "extra elements to remove before extraction"),
+        "date_xpath": ("xpaths", False, "where the visible publication date is"),
+        "title_xpath": ("xpaths", False, "where the headline is"),
+    },
+    "politeness": {
+        "delay": (float, False, "seconds between requests to this site"),
+        "concurrency": (int, False, "parallel requests to this site"),
+    },
+}
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Site:
+    """One validated source. Field names mirror the TOML keys."""
+
+    id: str
+    name: str
+    province: str
+    start_urls: tuple[str, ...]
+    allowed_domains: tuple[str, ...]
+    article_patterns: tuple[str, ...]
+    path: str = ""
+    city: str = ""
+    kind: str = ""
+    verified: bool = False
+    encoding: str = ""
+    deny_patterns: tuple[str, ...] = ()
+    follow_patterns: tuple[str, ...] = ()
+    restrict_xpaths: tuple[str, ...] = ()
+    max_list_pages: int | None = None
+    trs_pager: bool = True
+    prune_xpaths: tuple[str, ...] = ()
+    date_xpaths: tuple[str, ...] = ()
+    title_xpaths: tuple[str, ...] = ()
+    delay: float | None = None
+    concurrency: int | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def rules(self) -> dict:
+        """The per-site knobs the pure pipeline functions take (plain data, no Scrapy)."""
+        return {
+            "encoding": self.encoding,
+            "prune_xpaths": list(self.prune_xpaths),
+            "date_xpaths": list(self.date_xpaths),
+            "title_xpaths": list(self.title_xpaths),
+        }
+
+
+def _check(path: Path, key: str, value: Any, kind: Any) -> Any:
+    def fail(problem: str) -> SiteConfigError:
+        return SiteConfigError(path, key, problem)
+
+    if kind in (str, bool, int):
+        # bool is an int subclass in Python; TOML keeps them apart, so do we
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise fail(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
+        return value
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise fail(f"expected a non-negative number, got {value!r}")
+        return float(value)
+    if isinstance(value, str):
+        value = [value]  # a single pattern is a list of one; forgiving for hand-written files
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(f"expected a list of strings, got {value!r}")
+    for i, v in enumerate(value):
+        if kind == "regexes":
+            try:
+                re.compile(v)
+            except re.error as e:
+                raise SiteConfigError(path, f"{key}[{i}]", f"bad regex {v!r}: {e}") from None
+        elif kind == "xpaths":
+            from lxml import etree
+
+            try:
+                etree.XPath(v)
+            except etree.XPathSyntaxError as e:
+                raise SiteConfigError(path, f"{key}[{i}]", f"bad XPath {v!r}: {e}") from None
+        elif kind == "urls" and not re.match(r"^https?://[^/\s]+", v):
+            raise SiteConfigError(path, f"{key}[{i}]", f"not an http(s) URL: {v!r}")
+    return tuple(value)
+
+
+def _validate(path: Path, data: dict, schema: dict, prefix: str = "") -> dict:
+    out: dict[str, Any] = {}
+    for key in data:
+        if key not in schema:
+            known = ", ".join(sorted(schema))
+            raise SiteConfigError(path, prefix + key, f"unknown key (known here: {known})")
+    for key, spec in schema.items():
+        dotted = prefix + key
+        if isinstance(spec, dict):
+            sub = data.get(key, {})
+            if not isinstance(sub, dict):
+                raise SiteConfigError(path, dotted, "expected a table")
+            required = [k for k, s in spec.items() if isinstance(s, tuple) and s[1]]
+            if key not in data and required:
+                raise SiteConfigError(path, dotted + "." + required[0], "missing required key")
+            out[key] = _validate(path, sub, spec, dotted + ".")
+            continue
+        kind, required, _ = spec
+        if key not in data:
+            if required:
+                raise SiteConfigError(path, dotted, "missing required key")
+            continue
+        out[key] = _check(path, dotted, data[key], kind)
+    return out
+
+
+def site_from_dict(data: dict, path: Path | str = "<dict>") -> Site:
+    """Validate a parsed TOML document and build a Site; raise SiteConfigError naming the key."""
+    path = Path(path)
+    v = _validate(path, data, SCHEMA)
+    if not ID_RE.match(v["id"]):
+        raise SiteConfigError(path, "id", f"must match {ID_RE.pattern}, got {v['id']!r}")
+    for i, d in enumerate(v["allowed_domains"]):
+        if "/" in d or ":" in d:
+            raise SiteConfigError(path, f"allowed_domains[{i}]", f"a bare domain, not a URL: {d!r}")
+    if v.get("encoding"):
+        import codecs
+
+        try:
+            codecs.lookup(v["encoding"])
+        except LookupError:
+            raise SiteConfigError(path, "encoding", f"unknown encoding {v['encoding']!r}") from None
+    links, lst, ext, pol = v["links"], v["list"], v["extract"], v["politeness"]
+    return Site(
+        id=v["id"], name=v["name"], province=v["province"], city=v.get("city", ""),
+        kind=v.get("kind", ""), verified=v.get("verified", False), path=str(path),
+        start_urls=v["start_urls"], allowed_domains=v["allowed_domains"],
+        encoding=v.get("encoding", ""),
+        article_patterns=links["article"], deny_patterns=links.get("deny", ()),
+        follow_patterns=links.get("follow", ()), restrict_xpaths=links.get("restrict_xpaths", ()),
+        max_list_pages=lst.get("max_pages"), trs_pager=lst.get("trs_pager", True),
+        prune_xpaths=ext.get("prune", ()), date_xpaths=ext.get("date_xpath", ()),
+        title_xpaths=ext.get("title_xpath", ()),
+        delay=pol.get("delay"), concurrency=pol.get("concurrency"), raw=data,
+    )
+
+
+def load_site(path: Path | str) -> Site:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise SiteConfigError(path, "", f"not valid TOML: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SiteConfigError(path, "", f"cannot read: {e}") from None
+    site = site_from_dict(data, path)
+    if site.id != path.stem:
+        raise SiteConfigError(path, "id", f"must equal the file name {path.stem!r}, got {site.id!r}")
+    return site
+
+
+@dataclass
+class Registry:
+    """All sites of a directory; broken files are kept as errors, never fatal for the others."""
+
+    sites: dict[str, Site]
+    errors: list[SiteConfigError]
+
+    def get(self, site_id: str) -> Site:
+        if site_id in self.sites:
+            return self.sites[site_id]
+        for err in self.errors:
+            if Path(err.path).stem == site_id:
+                raise err
+        raise KeyError(f"no site {site_id!r} (known: {', '.join(sorted(self.sites)) or 'none'})")
+
+
+def load_registry(directory: Path | str) -> Registry:
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise SiteConfigError(directory, "", "sites directory does not exist")
+    sites: dict[str, Site] = {}
+    errors: list[SiteConfigError] = []
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            site = load_site(path)
+        except SiteConfigError as e:
+            errors.append(e)
+            continue
+        sites[site.id] = site
+    return Registry(sites, errors)

@@ -1,0 +1,64 @@
+"""Every default of provnews in one place: Scrapy's settings and our own (PROVNEWS_*).
+
+The CLI overrides these per run (database path, sites directory, proxy); it never restates them.
+`scrapy crawl news -a site=ID` from the repo root reads this module through scrapy.cfg.
+"""
+from pathlib import Path
+
+BOT_NAME = "provnews"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# --- provnews ---------------------------------------------------------------------------------
+PROVNEWS_DB = "data/news.db"  # relative to the working directory, like every CLI path
+PROVNEWS_SITES_DIR = str(Path(__file__).resolve().parent / "sites")
+PROVNEWS_MAX_LIST_PAGES = 5  # list/column pages followed per site per run (site TOML may override)
+PROVNEWS_PROXY = ""  # "http://127.0.0.1:PORT" routes every request (robots.txt included) via a proxy
+PROVNEWS_MAX_LINKS_PER_PAGE = 2000  # links read from one list page; the rest are ignored
+PROVNEWS_TIMEZONE = "Asia/Shanghai"  # naive page times are read in this zone
+
+# --- politeness -------------------------------------------------------------------------------
+# A real browser-like UA: several provincial portals reject the default "Scrapy/x.y" agent.
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0 Safari/537.36 provnews/0.1 (+https://github.com/provnews/provnews)"
+)
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 1.0  # site TOML [politeness] delay overrides
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2  # site TOML [politeness] concurrency overrides
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# --- robustness -------------------------------------------------------------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # bytes, after decompression as well
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False  # nothing we crawl needs a session; nothing credential-like is kept
+HTTPCACHE_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+DOWNLOADER_MIDDLEWARES = {
+    # before HttpProxyMiddleware (750) so that robots.txt requests use the proxy too
+    "crawler.middlewares.ProxyMiddleware": 740,
+}
+
+# decode → extract → dates → dedup → store, in that order
+ITEM_PIPELINES = {
+    "pipelines.decode.DecodePipeline": 100,
+    "pipelines.extract.ExtractPipeline": 200,
+    "pipelines.dates.DatesPipeline": 300,
+    "pipelines.dedup.DedupPipeline": 400,
+    "pipelines.store.StorePipeline": 500,
+}

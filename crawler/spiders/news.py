@@ -1,0 +1,171 @@
+"""The one config-driven spider: list pages → pagination → article pages, for one site per crawl.
+
+`scrapy crawl news -a site=km-gov` (or `provnews crawl km-gov`, which runs the same class).
+Articles become Page items (see crawler/items.py); failures become Page items with an error, so
+the store records every article URL we tried, fetched or not.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from scrapy import Request, Spider
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from w3lib.url import safe_url_string
+
+from crawler.items import new_page, utc_now_iso
+from crawler.registry import Site, load_registry
+
+# A date printed beside a link on a list page: 2024-05-09, 2024年5月9日, 05-09, 5月9日, [05/09]
+LIST_DATE_RE = re.compile(
+    r"(?:\d{4}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+# TRS WCM pager script: createPageHTML(countPage, currentPage0, "index", "html")
+TRS_PAGER_RE = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
+# Headers that may carry credentials or session state: never kept.
+PRIVATE_HEADERS = {"set-cookie", "cookie", "authorization", "proxy-authorization"}
+
+
+def headers_to_dict(headers) -> dict[str, str]:
+    out = {}
+    for k, vals in headers.items():
+        name = k.decode("latin-1")
+        if name.lower() in PRIVATE_HEADERS:
+            continue
+        out[name] = ", ".join(v.decode("latin-1") for v in vals)
+    return out
+
+
+def domain_allowed(url: str, domains: tuple[str, ...]) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+class NewsSpider(Spider):
+    name = "news"
+
+    def __init__(self, site: Site, max_list_pages: int, max_links: int, **kwargs):
+        super().__init__(**kwargs)
+        self.site = site
+        self.allowed_domains = list(site.allowed_domains)
+        self.start_urls = list(site.start_urls)
+        self.max_list_pages = max_list_pages
+        self.max_links = max_links
+        self._article = [re.compile(p) for p in site.article_patterns]
+        self._deny = [re.compile(p) for p in site.deny_patterns]
+        self._follow = [re.compile(p) for p in site.follow_patterns]
+        self.list_pages_seen = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, site: str | Site = "", sites_dir: str = "", **kwargs):
+        settings = crawler.settings
+        if isinstance(site, str):
+            if not site:
+                raise ValueError("the news spider needs a site: scrapy crawl news -a site=ID")
+            registry = load_registry(sites_dir or settings.get("PROVNEWS_SITES_DIR"))
+            site = registry.get(site)
+        # Per-site politeness: each site is its own Crawler, whose settings are still open here.
+        if site.delay is not None:
+            settings.set("DOWNLOAD_DELAY", site.delay, priority="spider")
+            settings.set("AUTOTHROTTLE_START_DELAY", max(site.delay, 0.01), priority="spider")
+        if site.concurrency is not None:
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
+        max_pages = site.max_list_pages or settings.getint("PROVNEWS_MAX_LIST_PAGES")
+        spider = cls(site, max_pages, settings.getint("PROVNEWS_MAX_LINKS_PER_PAGE"), *args, **kwargs)
+        spider._set_crawler(crawler)
+        return spider
+
+    # --- list pages ---------------------------------------------------------------------------
+    async def start(self):
+        for url in self.start_urls:
+            yield self._list_request(url)
+
+    def _list_request(self, url: str) -> Request:
+        self.list_pages_seen += 1
+        return Request(url, callback=self.parse_list, errback=self.list_failed,
+                       meta={"provnews_kind": "list"})
+
+    def list_failed(self, failure):
+        self.crawler.stats.inc_value("provnews/list_errors")
+        self.logger.warning("list page failed: %s: %s", failure.request.url, failure.getErrorMessage())
+
+    def parse_list(self, response: Response):
+        self.crawler.stats.inc_value("provnews/list_pages")
+        if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("provnews/list_errors")
+            self.logger.warning("list page is not text: %s", response.url)
+            return
+        follow: list[str] = []
+        for url, hint in self.links(response):
+            if any(p.search(url) for p in self._deny):
+                continue
+            if any(p.search(url) for p in self._article):
+                yield Request(url, callback=self.parse_article, errback=self.article_failed,
+                              meta={"list_hint": hint}, priority=10)
+            elif any(p.search(url) for p in self._follow):
+                follow.append(url)
+        if self.site.trs_pager:
+            m = TRS_PAGER_RE.search(response.text)
+            if m:
+                count, cur, stem, ext = int(m[1]), int(m[2]), m[3], m[4]
+                if cur + 1 < count:
+                    follow.append(urljoin(response.url, f"{stem}_{cur + 1}.{ext}"))
+        for url in follow:
+            if self.list_pages_seen >= self.max_list_pages:
+                self.crawler.stats.inc_value("provnews/list_pages_capped")
+                break
+            yield self._list_request(url)
+
+    def links(self, response: TextResponse):
+        """(absolute URL, list hint) for each in-domain link, with the date printed beside it."""
+        scope = response.xpath(" | ".join(self.site.restrict_xpaths)) if self.site.restrict_xpaths else [response]
+        seen: set[str] = set()
+        for region in scope:
+            for a in region.xpath(".//a[@href]"):
+                if len(seen) >= self.max_links:
+                    self.crawler.stats.inc_value("provnews/links_capped")
+                    return
+                href = a.attrib.get("href", "").strip()
+                if not href or href.startswith(("javascript:", "mailto:", "#")):
+                    continue
+                url = safe_url_string(urljoin(response.url, href)).split("#")[0]
+                if url in seen or not domain_allowed(url, self.site.allowed_domains):
+                    continue
+                seen.add(url)
+                text = " ".join("".join(a.xpath(".//text()").getall()).split())
+                title = a.attrib.get("title", "").strip()
+                yield url, {"text": title or text, "date": self._date_beside(a, text)}
+
+    @staticmethod
+    def _date_beside(a, anchor_text: str) -> str:
+        parent = a.xpath("..")
+        if not parent:
+            return ""
+        around = " ".join("".join(parent[0].xpath(".//text()").getall()).split())
+        around = around.replace(anchor_text, " ", 1)
+        m = LIST_DATE_RE.search(around)
+        return m.group(0).strip() if m else ""
+
+    # --- article pages ------------------------------------------------------------------------
+    def parse_article(self, response: Response):
+        yield new_page(
+            response.request.url if response.request else response.url,
+            site=self.site.id, body=response.body, status=response.status,
+            final_url=response.url, headers=headers_to_dict(response.headers),
+            fetched_at=utc_now_iso(), list_hint=response.meta.get("list_hint") or {},
+        )
+
+    def article_failed(self, failure):
+        """Record a failed article fetch (404, timeout, DNS...) as a page with its error."""
+        request = failure.request
+        status, headers, body, final = None, {}, b"", request.url
+        if failure.check(HttpError):
+            resp = failure.value.response
+            status, headers, final = resp.status, headers_to_dict(resp.headers), resp.url
+            error = f"http {resp.status}"
+        else:
+            error = f"fetch: {failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+        yield new_page(request.url, site=self.site.id, status=status, final_url=final,
+                       headers=headers, body=body, list_hint=request.meta.get("list_hint") or {},
+                       error=error)

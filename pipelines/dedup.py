@@ -1,0 +1,64 @@
+"""Stage 4, page → identity: a canonical URL and a content fingerprint.
+
+The canonical URL (tracking parameters stripped, host and scheme normalised, same-site
+rel=canonical followed) is what incremental crawls and joins key on; the fingerprint (a hash of
+the body's characters without whitespace and punctuation) makes exact duplicates share a value
+across sites, which the syndication clustering builds on.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import urljoin, urlsplit
+
+from courlan import normalize_url
+from w3lib.url import canonicalize_url
+
+from pipelines import StagePipeline
+
+PUNCT_SPACE_RE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def canonical_url(url: str, rel_canonical: str | None = None) -> str:
+    """Normalised URL; a same-site <link rel=canonical> wins over the fetched address."""
+    if rel_canonical:
+        target = urljoin(url, rel_canonical.strip())
+        if _site_of(target) and _site_of(target) == _site_of(url):
+            url = target
+    try:
+        url = normalize_url(url, strict=True)
+    except (ValueError, AttributeError):
+        pass
+    return canonicalize_url(url, keep_fragments=False)
+
+
+def _site_of(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def fingerprint(body: str) -> str | None:
+    """sha1 of the body with case, width, whitespace and punctuation folded; None when empty."""
+    norm = PUNCT_SPACE_RE.sub("", unicodedata.normalize("NFKC", body or "").lower())
+    if not norm:
+        return None
+    return hashlib.sha1(norm.encode("utf-8")).hexdigest()
+
+
+def apply_dedup(page: dict, rules: dict | None = None) -> None:
+    rel = None
+    tree = page.get("_tree")
+    if tree is not None:
+        links = tree.xpath("//link[@rel='canonical']/@href")
+        rel = links[0] if links else None
+    article = page.setdefault("article", {})
+    article["canonical_url"] = canonical_url(page.get("final_url") or page["url"], rel)
+    article["fingerprint"] = fingerprint(article.get("body", ""))
+
+
+class DedupPipeline(StagePipeline):
+    stage = "dedup"
+
+    def apply(self, page: dict, rules: dict) -> None:
+        apply_dedup(page, rules)

@@ -1,0 +1,462 @@
+"""Stage 2, str → fields: title, body, author, source (来源), editor (责任编辑).
+
+trafilatura does the main-content search, but on Chinese portals it keeps the 推荐 / 热门推荐 /
+相关新闻 headline lists, share bars and 责任编辑 lines. So we (1) parse once, (2) prune the tree
+by structure (link-dense lists of short headlines), by class/id vocabulary (English and pinyin),
+and by text (footer lines), (3) hand the pruned tree to trafilatura, (4) clean its lines, pulling
+the labelled 来源/作者/责任编辑 lines into their own fields, and (5) ask a text-density extractor
+for a second opinion when trafilatura returns nothing useful. The rules are general: per-site
+XPaths from the registry only add to them.
+"""
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+
+import lxml.html
+from lxml import etree
+
+from pipelines import StageError, StagePipeline
+
+# --- vocabularies ---------------------------------------------------------------------------------
+# class/id tokens of boilerplate blocks. Matched per token (split on non-alphanumerics), so "hot"
+# never matches "photo"; pinyin words are matched as substrings because they are written joined.
+BOILER_TOKENS = {
+    "recommend", "recommended", "related", "relate", "relative", "hot", "hots", "hotnews", "rank",
+    "ranking", "share", "sharing", "bdshare", "social", "comment", "comments", "reply", "footer",
+    "foot", "copyright", "sidebar", "side", "aside", "breadcrumb", "crumb", "crumbs", "location",
+    "advert", "ads", "ad", "banner", "toolbar", "tools", "print", "qrcode", "qr", "login", "nav",
+    "navbar", "menu", "subnav", "topbar", "pager", "pagination", "prevnext", "prev", "next",
+    "more", "tags", "keyword", "keywords", "feedback", "weibo", "wechat", "follow", "popular",
+    "trending", "guess", "rec", "newslist", "list", "links", "friendlink", "bottom", "header",
+    "search", "fontsize", "font", "zoom-tools", "editor-info",
+}
+BOILER_PINYIN = ("tuijian", "xgxw", "xgyd", "xgwz", "remen", "fenxiang", "pinglun", "banquan",
+                 "dayin", "guanggao", "erweima", "paihang", "rdtj", "rmtj", "youqing", "daohang",
+                 "zrbj", "bianji", "weizhi")
+# tokens that mark the article itself; such an element is never pruned by vocabulary
+CONTENT_TOKENS = {"article", "content", "artibody", "main-content", "text", "body", "detail",
+                  "zoom", "trs_editor", "trs_ueditor", "view", "arti", "zw", "zhengwen", "newstext",
+                  "txt", "con", "cont", "post", "entry", "story"}
+
+NAME = r"(?:[\u4e00-\u9fff·]{2,5}|[A-Za-z][A-Za-z .'-]{1,30}[A-Za-z])"
+NAMES = rf"{NAME}(?:[ \u3000、，,/]+{NAME}){{0,5}}"
+STOP = r"(?=$|[\s|丨/,，。；;【】\[\]()（）]|作者|记者|编辑|责任编辑|时间|发布|日期|浏览|点击|字号|来源|通讯员)"
+FIELD_RES = {
+    "editor": re.compile(rf"(?:责任编辑|责编|编辑|值班编辑)\s*[:：]\s*({NAMES})"),
+    "source": re.compile(r"(?:来源|稿源|信息来源|文章来源|新闻来源|出处)\s*[:：]\s*"
+                         rf"([^\s|丨/,，。；;：:【】\[\]()（）]{{2,30}}?){STOP}"),
+    "author": re.compile(rf"(?:作者|记者|文\s*/|撰稿|通讯员|文字|报道员)\s*[:：/]?\s*({NAMES})"),
+}
+# words that end a run of names: "责任编辑：王晓萌 推荐 ..." stops before 推荐
+NOT_NAME = {"推荐", "相关", "来源", "责任", "编辑", "时间", "发布", "分享", "打印", "关闭", "更多", "热门",
+            "摄影", "通讯员", "记者", "作者", "实习生", "报道", "综合", "整理", "审核", "校对", "日期"}
+# a line that is only metadata: date / source / author / editor / views labels and their values
+META_LINE_RE = re.compile(
+    r"^[\s【\[（(]*(?:(?:发布|发表|更新|录入)?(?:时间|日期)|来源|稿源|信息来源|文章来源|作者|记者|"
+    r"编辑|责任编辑|责编|通讯员|摄影|浏览次数|点击数|阅读|阅读量|访问量|字号|字体|审核|校对)"
+    r"\s*[:：]"
+)
+# lines that are boilerplate wherever they appear
+BOILER_LINE_RE = re.compile(
+    r"分享到|分享至|一键分享|【打印|打印本页|打印文章|打印此文|【关闭|关闭窗口|关闭本页|"
+    r"^上一篇|^下一篇|^上一条|^下一条|扫一扫|扫描二维码|网站标识码|ICP备|ICP证|公网安备|"
+    r"版权所有|Copyright|©|当前位置[:：]|您的位置|您现在的位置|^【字体|^字号[:：]|"
+    r"^【?(?:大|中|小)\s*(?:中|小)?\s*】?$|^\[(?:大|中|小)\]|^收藏本页|^加入收藏|^设为首页|"
+    r"^举报$|^返回顶部|^(?:微信|微博|QQ空间|朋友圈)(?:\s+(?:微信|微博|QQ空间|朋友圈|QQ))+$|"
+    r"直播更多|更多》|更多>>|^更多$|热门推荐|猜你喜欢|^推荐$|^推荐阅读|^相关(?:新闻|阅读|报道|文章|链接|推荐)",
+    re.IGNORECASE,
+)
+# headings after which the rest of the text is lists, never story
+TAIL_HEAD_RE = re.compile(
+    r"^[【\[]?\s*(?:相关(?:新闻|阅读|报道|文章|链接|推荐|专题)|推荐阅读|延伸阅读|热门推荐|热点推荐|"
+    r"猜你喜欢|为你推荐|精彩推荐|往期回顾|更多精彩|编辑推荐|热门文章|热点新闻|最新新闻|推荐|热门|热点|"
+    r"排行|排行榜|点击排行|新闻排行|今日热点|网友评论|发表评论|评论)\s*[】\]]?\s*[:：]?$"
+)
+DATE_LED_RE = re.compile(r"^\s*(?:发布时间[:：]\s*)?\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+                         r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?")
+ATTRIBUTION_RE = re.compile(r"^[（(][\u4e00-\u9fff]{2,8}[）)]$")  # (新浪云南): story's own credit
+EDITOR_LINE_RE = re.compile(r"^[\s【\[（(]*(?:责任编辑|责编|编辑|值班编辑)\s*[:：]")
+
+SPLIT_TITLE_RE = re.compile(r"\s*(?:_|\||｜|—|--|-|——|::)\s*")
+DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select", "input",
+             "textarea", "svg", "canvas", "object", "embed", "template")
+
+
+def parse_html(html: str) -> lxml.html.HtmlElement:
+    """Parse once; tolerant of XML declarations and broken markup. Raise StageError on no tree."""
+    if not html or not html.strip():
+        raise StageError("empty document")
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError) as e:
+        raise StageError(f"unparseable HTML: {e}") from None
+    if tree is None:
+        raise StageError("unparseable HTML")
+    return tree
+
+
+def text_of(el) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", "", s or "")
+
+
+# --- metadata ---------------------------------------------------------------------------------------
+def read_meta(tree) -> dict[str, str]:
+    """name/property/itemprop (lower-cased) → content of the page's <meta> tags; first wins."""
+    out: dict[str, str] = {}
+    for m in tree.iter("meta"):
+        key = (m.get("name") or m.get("property") or m.get("itemprop") or m.get("http-equiv") or "")
+        content = (m.get("content") or "").strip()
+        if key and content:
+            out.setdefault(key.strip().lower(), content)
+    return out
+
+
+def _title_tag(tree) -> str:
+    t = tree.find(".//title")
+    return " ".join((t.text_content() if t is not None else "").split())
+
+
+def choose_title(tree, meta: dict, title_xpaths: list[str] | None = None) -> str:
+    """The headline: a candidate (site XPath, ArticleTitle, og:title, h1/h2) that the <title> agrees
+    with, else the <title> with its site suffix cut off."""
+    page_title = _title_tag(tree)
+    candidates: list[tuple[str, str]] = []
+    for xp in title_xpaths or []:
+        for el in tree.xpath(xp):
+            t = el if isinstance(el, str) else text_of(el)
+            if t.strip():
+                candidates.append(("site", " ".join(t.split())))
+    for key in ("articletitle", "og:title", "twitter:title", "headline", "title"):
+        if meta.get(key):
+            candidates.append((key, " ".join(meta[key].split())))
+    for tag in ("h1", "h2", "h3"):
+        for el in tree.iter(tag):
+            t = text_of(el)
+            if 4 <= len(t) <= 80:
+                candidates.append((tag, t))
+    # split <title> at its separators: the headline is usually the first (or longest) part
+    parts = [p for p in SPLIT_TITLE_RE.split(page_title) if p.strip()]
+    nt = _norm(page_title)
+    for source, cand in candidates:
+        nc = _norm(cand)
+        if len(nc) < 4:
+            continue
+        if source == "site":
+            return cand
+        if nt and (nt.startswith(nc) or nc in nt) and len(nc) >= 0.3 * len(_norm(parts[0] if parts else nt)):
+            return cand
+    for source, cand in candidates:  # gov guideline meta is reliable even without agreement
+        if source == "articletitle":
+            return cand
+    if parts:
+        first = parts[0].strip()
+        longest = max(parts, key=len).strip()
+        head = first if len(first) >= 0.5 * len(longest) else longest
+        if len(_norm(head)) >= 4:
+            return head
+    for source, cand in candidates:
+        if source in ("h1", "og:title"):
+            return cand
+    return page_title
+
+
+# --- pruning -----------------------------------------------------------------------------------
+def _tokens(el) -> list[str]:
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw).lower()
+    return [t for t in re.split(r"[^a-z0-9]+", raw) if t]
+
+
+def _is_boiler_by_name(el) -> bool:
+    toks = _tokens(el)
+    if not toks:
+        return False
+    if any(t in CONTENT_TOKENS for t in toks):
+        return False
+    if any(t in BOILER_TOKENS for t in toks):
+        return True
+    joined = "".join(toks)
+    return any(p in joined for p in BOILER_PINYIN)
+
+
+def _link_stats(el) -> tuple[int, int, int]:
+    """(text length, link-text length, number of links) of an element."""
+    total = len(_norm(text_of(el)))
+    links = el.xpath(".//a")
+    link_len = sum(len(_norm(text_of(a))) for a in links)
+    return total, link_len, len(links)
+
+
+def _is_headline_list(el) -> bool:
+    """A block that is mostly links whose texts look like short headlines: 推荐/相关 lists."""
+    total, link_len, n = _link_stats(el)
+    if n < 3 or total == 0:
+        return False
+    if link_len / total < 0.6:
+        return False
+    # real paragraphs inside? (a story with many inline links still has long non-link runs)
+    for p in el.iter("p"):
+        plain = len(_norm(text_of(p))) - sum(len(_norm(text_of(a))) for a in p.iter("a"))
+        if plain > 60:
+            return False
+    return True
+
+
+def _remove(el) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def prune(tree, extra_xpaths: list[str] | None = None) -> None:
+    """Remove boilerplate in place: scripts/forms, site XPaths, named blocks, headline lists."""
+    for el in list(tree.iter(*DROP_TAGS)):
+        _remove(el)
+    for el in list(tree.iter(etree.Comment)):
+        _remove(el)
+    for xp in extra_xpaths or []:
+        for el in tree.xpath(xp):
+            if hasattr(el, "getparent"):
+                _remove(el)
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    page_len = max(1, len(_norm(text_of(root))))
+    for el in list(root.iter("div", "ul", "ol", "section", "aside", "nav", "footer", "header",
+                             "table", "span", "p", "dl", "td", "li")):
+        if el.getparent() is None or not isinstance(el.tag, str):
+            continue
+        # ancestors removed earlier leave detached subtrees: skip those
+        if el.getroottree().getroot() is not tree.getroottree().getroot():
+            continue
+        tag = el.tag
+        if tag in ("nav", "footer", "aside"):
+            _remove(el)
+            continue
+        share = len(_norm(text_of(el))) / page_len
+        if share > 0.5:
+            continue  # never prune what holds most of the page's text
+        if _is_boiler_by_name(el) and tag != "p":
+            _remove(el)
+            continue
+        if tag in ("ul", "ol", "div", "table", "dl", "section") and _is_headline_list(el):
+            _remove(el)
+
+
+# --- body ---------------------------------------------------------------------------------------
+def _trafilatura_body(tree, url: str) -> str:
+    import trafilatura
+
+    text = trafilatura.extract(
+        tree, url=url or None, output_format="txt", include_comments=False, include_tables=True,
+        include_images=False, include_links=False, deduplicate=False, favor_precision=False,
+        with_metadata=False,
+    )
+    return text or ""
+
+
+BLOCK_TAGS = {"p", "div", "td", "li", "section", "article", "h2", "h3", "h4", "h5", "h6",
+              "blockquote", "pre", "dd", "tr", "table", "center", "font"}
+
+
+def _density_body(tree) -> str:
+    """Second opinion, readability-style: score text blocks, credit their parent and grandparent.
+
+    A block's score is its non-link text length plus a bonus per sentence mark; the container
+    with the highest credited score, discounted by its link density, holds the story. This works
+    where trafilatura's tree walk does not (table layouts, <br>-separated text in one cell)."""
+    scores: dict = {}
+    for el in tree.iter(*BLOCK_TAGS):
+        own = (el.text or "") + "".join((c.tail or "") + (text_of(c) if isinstance(c.tag, str)
+                                                         and c.tag in ("a", "span", "font", "b",
+                                                                       "strong", "em", "i")
+                                                         else "") for c in el)
+        own_n = len(_norm(own))
+        if own_n < 20:
+            continue
+        score = own_n + 10 * len(re.findall(r"[，。！？；,.!?;]", own))
+        parent = el.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0) + score
+            grand = parent.getparent()
+            if grand is not None:
+                scores[grand] = scores.get(grand, 0) + score / 2
+    best, best_score = None, 0.0
+    for el, score in scores.items():
+        total, link_len, _ = _link_stats(el)
+        if total == 0:
+            continue
+        score *= 1 - link_len / total
+        if score > best_score:
+            best, best_score = el, score
+    if best is None:
+        return ""
+    lines: list[str] = []
+
+    def walk(el):
+        buf = [el.text or ""]
+        for child in el:
+            if isinstance(child.tag, str) and child.tag in BLOCK_TAGS | {"br"}:
+                if "".join(buf).strip():
+                    lines.append(" ".join("".join(buf).split()))
+                buf = []
+                if child.tag != "br":
+                    walk(child)
+            else:
+                buf.append(text_of(child) if isinstance(child.tag, str) else "")
+            buf.append(child.tail or "")
+        if "".join(buf).strip():
+            lines.append(" ".join("".join(buf).split()))
+
+    walk(best)
+    return "\n".join(lines)
+
+
+def _link_share_of_text(tree, body: str) -> float:
+    """Share of body characters that are link texts in the page: a body of headlines scores high."""
+    if not body:
+        return 0.0
+    anchors = {_norm(text_of(a)) for a in tree.iter("a")}
+    anchors = {a for a in anchors if len(a) >= 6}
+    lines = [_norm(line) for line in body.splitlines() if line.strip()]
+    linked = sum(len(line) for line in lines if line in anchors)
+    return linked / max(1, sum(len(line) for line in lines))
+
+
+def clean_lines(body: str, fields: dict) -> str:
+    """Drop boilerplate lines, cut trailing headline lists, move labelled lines into fields."""
+    lines: list[str] = []
+    for raw in body.splitlines():
+        # trafilatura renders table cells as "| a | b |": each cell is a line of its own
+        cells = raw.split("|") if "|" in raw and re.search(r"(?:^|\s)\|(?:\s|$)", raw) else [raw]
+        lines.extend(" ".join(c.split()) for c in cells)
+    lines = [line for line in lines if line]
+    out: list[str] = []
+    n = len(lines)
+    for i, line in enumerate(lines):
+        compact = _norm(line)
+        if TAIL_HEAD_RE.match(compact) and i >= n * 0.3:
+            break  # 相关新闻 / 推荐阅读 ... the story is over
+        if EDITOR_LINE_RE.match(line) or (META_LINE_RE.match(line) and len(compact) <= 60):
+            harvest_fields(line, fields)
+            continue
+        if len(compact) <= 40 and BOILER_LINE_RE.search(line):
+            continue
+        m = DATE_LED_RE.match(line)
+        if m and len(_norm(line[m.end():])) <= 16:
+            rest = line[m.end():].strip(" 　|丨")
+            if rest and not fields.get("source") and re.fullmatch(r"[\u4e00-\u9fffA-Za-z]{2,12}", rest):
+                fields["source"] = rest
+            continue
+        if len(compact) <= 60 and re.search(r"责任编辑\s*[:：]", line):
+            harvest_fields(line, fields)
+            continue
+        out.append(line)
+    # trailing bare editor credit such as "（编辑：张三）" or "[责任编辑:李四]" glued to the last line
+    if out:
+        m = re.search(r"[\[【（(]\s*(?:责任)?编辑\s*[:：][^\]】）)]{1,20}[\]】）)]\s*$", out[-1])
+        if m:
+            harvest_fields(m.group(0), fields)
+            out[-1] = out[-1][: m.start()].rstrip()
+            if not out[-1]:
+                out.pop()
+    return "\n".join(out)
+
+
+def harvest_fields(text: str, fields: dict) -> None:
+    for key, rx in FIELD_RES.items():
+        if fields.get(key):
+            continue
+        m = rx.search(text)
+        if not m:
+            continue
+        value = m.group(1).strip(" ，,、")
+        if key != "source":
+            names = []
+            for name in re.split(r"[ \u3000、，,/]+", value):
+                if name in NOT_NAME or any(w in name for w in ("推荐", "相关", "编辑", "来源")):
+                    break
+                names.append(name)
+            value = " ".join(names)
+        if value and not re.fullmatch(r"\d+", value):
+            fields[key] = value
+
+
+def _header_text(tree, title: str) -> str:
+    """The text between the headline and the body: where 来源/作者/时间 lines live."""
+    full = text_of(tree.find(".//body") if tree.find(".//body") is not None else tree)
+    nt = " ".join(title.split())
+    start = full.find(nt) if nt else -1
+    if start < 0:
+        return full[:600]
+    return full[start + len(nt): start + len(nt) + 300]
+
+
+# --- the stage --------------------------------------------------------------------------------------
+def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None = None) -> dict:
+    """Return {"title", "body", "author", "source", "editor", "method"} for one page.
+
+    ``html`` may be a string or an already parsed tree (it is not modified)."""
+    rules = rules or {}
+    tree = parse_html(html) if isinstance(html, str) else html
+    meta = read_meta(tree)
+    title = choose_title(tree, meta, rules.get("title_xpaths"))
+
+    work = deepcopy(tree)
+    prune(work, rules.get("prune_xpaths"))
+    body = _trafilatura_body(work, url)
+    method = "trafilatura"
+    plain_len = len(_norm(body))
+    if plain_len < 60 or _link_share_of_text(tree, body) > 0.5:
+        alt = _density_body(work)
+        if len(_norm(alt)) > max(plain_len * 1.2, 20):
+            body, method = alt, "density"
+
+    fields: dict[str, str] = {}
+    body = clean_lines(body, fields)
+    # a first line repeating the headline is the headline, not the story
+    lines = body.splitlines()
+    if lines and title and _norm(lines[0]) == _norm(title):
+        body = "\n".join(lines[1:])
+
+    harvest_fields(_header_text(tree, title), fields)
+    source = fields.get("source") or meta.get("contentsource") or meta.get("source") or ""
+    author = fields.get("author") or meta.get("author") or meta.get("article:author") or ""
+    if re.search(r"https?://|www\.", author):
+        author = ""
+    return {
+        "title": title,
+        "body": body,
+        "author": author.strip(),
+        "source": source.strip(),
+        "editor": fields.get("editor", ""),
+        "method": method,
+    }
+
+
+def apply_extract(page: dict, rules: dict | None = None) -> None:
+    """Fill page["article"] (title, body, author, source, editor); keep the parse for dates."""
+    tree = parse_html(page["html"])
+    out = extract(tree, page.get("final_url") or page.get("url") or "", rules)
+    page["article"] = {k: out[k] for k in ("title", "body", "author", "source", "editor")}
+    page["_tree"] = tree
+
+
+class ExtractPipeline(StagePipeline):
+    stage = "extract"
+
+    def apply(self, page: dict, rules: dict) -> None:
+        apply_extract(page, rules)

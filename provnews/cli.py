@@ -1,0 +1,286 @@
+"""The provnews command line: one module, one command per job, help text on every command."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from crawler.settings import PROVNEWS_DB
+from provnews import __version__
+
+DB_OPTION = click.option("--db", "db", default=PROVNEWS_DB, show_default=True,
+                         type=click.Path(dir_okay=False), help="SQLite database file.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="provnews")
+def cli() -> None:
+    """Crawl Chinese provincial and municipal news sites into a clean SQLite database.
+
+    Start with `provnews demo` (offline), then `provnews crawl` for real sites.
+    """
+
+
+# --- crawl ---------------------------------------------------------------------------------------
+class Progress:
+    """Live per-site counters on stderr while the reactor runs (quiet when not a terminal)."""
+
+    def __init__(self, console):
+        from rich.progress import Progress as RichProgress, SpinnerColumn, TextColumn
+
+        self.bar = RichProgress(SpinnerColumn(), TextColumn("{task.description}"),
+                                TextColumn("pages {task.completed:>5.0f}  {task.fields[info]}"),
+                                console=console, transient=True)
+        self.tasks: dict[str, int] = {}
+        self.counts: dict[str, list[int]] = {}
+
+    def add_site(self, site_id: str) -> None:
+        self.tasks[site_id] = self.bar.add_task(site_id, total=None, info="")
+        self.counts[site_id] = [0, 0]
+
+    def page_done(self, site_id: str, item: dict) -> None:
+        c = self.counts[site_id]
+        c[0 if not item.get("error") else 1] += 1
+        self.bar.update(self.tasks[site_id], advance=1, info=f"ok {c[0]}  errors {c[1]}")
+
+
+def print_summary(summary, console) -> None:
+    from rich.table import Table
+
+    table = Table(title="crawl summary")
+    for col in ("site", "status", "list pages", "pages", "new", "updated", "errors", "note"):
+        table.add_column(col, justify="right" if col not in ("site", "status", "note") else "left")
+    for r in summary.results:
+        table.add_row(r.site, r.status, str(r.list_pages), str(r.pages_fetched),
+                      str(r.articles_new), str(r.articles_updated), str(r.errors), r.message[:80])
+    console.print(table)
+
+
+def _run_crawl(site_ids, db, sites_dir, proxy, verbose) -> int:
+    from rich.console import Console
+
+    from provnews import runner
+
+    console = Console(stderr=True)
+    try:
+        progress = Progress(console)
+        with progress.bar:
+            summary = runner.crawl(list(site_ids), db, sites_dir, proxy,
+                                   "INFO" if verbose else "ERROR", progress)
+    except runner.SiteConfigError as e:
+        console.print(f"[red]error:[/red] {e}")
+        return runner.EXIT_USAGE
+    print_summary(summary, Console())
+    if not summary.results:
+        console.print("[red]error:[/red] no sites to crawl")
+        return runner.EXIT_USAGE
+    return summary.exit_code
+
+
+@cli.command()
+@click.argument("sites", nargs=-1)
+@DB_OPTION
+@click.option("--sites", "sites_dir", type=click.Path(file_okay=False), default=None,
+              help="Directory of site TOML files (default: crawler/sites).")
+@click.option("--proxy", default="", help="Send every request through this HTTP proxy.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+def crawl(sites, db, sites_dir, proxy, verbose):
+    """Crawl SITES (ids from the registry; all when none) into the database.
+
+    Exit codes: 0 all sites fine, 1 some sites failed, 2 bad configuration or usage.
+    """
+    sys.exit(_run_crawl(sites, db, sites_dir, proxy, verbose))
+
+
+@cli.command()
+@click.option("--db", "db", default="data/demo.db", show_default=True,
+              type=click.Path(dir_okay=False), help="SQLite database file.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+def demo(db, verbose):
+    """Serve the bundled offline mirror on 127.0.0.1 and crawl it, then show what was stored."""
+    from provnews.mirror import SITES_DIR, MirrorServer
+
+    server = MirrorServer().start_background()
+    click.echo(f"offline mirror on {server.url} (fictional Yunnan sites, served as a proxy)", err=True)
+    code = _run_crawl((), db, SITES_DIR, server.url, verbose)
+    server.shutdown()
+    click.echo(f"\nstored in {db}:")
+    _print_stats(db)
+    from pipelines.store import connect
+
+    con = connect(db, readonly=True)
+    click.echo("\nlatest articles:")
+    for row in con.execute("SELECT site, published_at, title, substr(body, 1, 40) FROM articles "
+                           "WHERE body != '' ORDER BY published_at DESC LIMIT 8").fetchall():
+        click.echo(f"  {row[0]:<14} {row[1] or '-':<25} {row[2]}\n      {row[3]}…")
+    click.echo(f"\ntry: provnews sql --db {db} \"SELECT site, count(*) FROM articles GROUP BY site\"")
+    sys.exit(code)
+
+
+@cli.command("serve-mirror")
+@click.option("--port", default=0, type=int, help="Port on 127.0.0.1 (default: a free one).")
+def serve_mirror(port):
+    """Serve the offline mirror alone (an HTTP proxy on 127.0.0.1) until Ctrl-C."""
+    from provnews.mirror import SITES_DIR, MirrorServer
+
+    server = MirrorServer(port)
+    click.echo(f"mirror on {server.url}; crawl it with:\n"
+               f"  provnews crawl --sites {SITES_DIR} --proxy {server.url} --db data/mirror.db")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+# --- extract ---------------------------------------------------------------------------------------
+EXTRACT_KEYS = ("title", "published", "published_precision", "author", "source", "editor", "body")
+
+
+def extract_one(body: bytes, url: str, fetched_at: str) -> dict:
+    """The JSON contract of `provnews extract` (keys documented in the README)."""
+    from crawler.items import new_page
+    from pipelines import process_page
+
+    page = process_page(new_page(url or "", site="", body=body, fetched_at=fetched_at))
+    a = page.get("article") or {}
+    out = {"url": url or None, "title": a.get("title"), "published": a.get("published_at"),
+           "published_precision": a.get("published_precision"), "author": a.get("author"),
+           "source": a.get("source"), "editor": a.get("editor"), "body": a.get("body")}
+    if page.get("error"):
+        out["error"] = page["error"]
+    return out
+
+
+def _mtime_iso(path: Path) -> str:
+    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(microsecond=0).isoformat()
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", default="", help="The page's address (helps dates and canonical URLs).")
+@click.option("--fetched-at", default="", help="Reference time (ISO) for relative dates; "
+              "default: the file's modification time.")
+@click.option("--from-jsonl", "from_jsonl", type=click.File("r", encoding="utf-8"), default=None,
+              help='Read pages from lines of {"id", "path", "url", "fetched_at"}.')
+def extract(files, url, fetched_at, from_jsonl):
+    """Run decode → extract → dates on local HTML files; print one JSON object per page.
+
+    Keys: id (or path), url, title, published, published_precision, author, source, editor, body.
+    """
+    jobs: list[tuple[str, str, Path, str, str]] = []
+    for f in files:
+        p = Path(f)
+        jobs.append(("path", f, p, url, fetched_at or _mtime_iso(p)))
+    if from_jsonl is not None:
+        base = Path(from_jsonl.name).parent if from_jsonl.name != "<stdin>" else Path(".")
+        for n, line in enumerate(from_jsonl, 1):
+            if not line.strip():
+                continue
+            try:
+                spec = json.loads(line)
+                p = Path(spec["path"])
+            except (ValueError, KeyError, TypeError) as e:
+                raise click.UsageError(f"--from-jsonl line {n}: needs a JSON object with 'path' ({e})")
+            p = p if p.is_absolute() or p.exists() else base / p
+            key, ident = ("id", spec["id"]) if "id" in spec else ("path", str(p))
+            jobs.append((key, ident, p, spec.get("url") or "", spec.get("fetched_at") or ""))
+    if not jobs:
+        raise click.UsageError("give FILE arguments or --from-jsonl")
+    for key, ident, path, page_url, ref in jobs:
+        try:
+            body = path.read_bytes()
+        except OSError as e:
+            obj = {key: ident, "url": page_url or None, **{k: None for k in EXTRACT_KEYS},
+                   "error": f"read: {e}"}
+        else:
+            obj = {key: ident, **extract_one(body, page_url, ref or _mtime_iso(path))}
+        click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+# --- sql / stats -----------------------------------------------------------------------------------
+def _open_readonly(db: str):
+    from pipelines.store import connect
+
+    try:
+        return connect(db, readonly=True)
+    except FileNotFoundError as e:
+        raise click.ClickException(str(e))
+
+
+@cli.command()
+@click.argument("query")
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of row objects.")
+def sql(query, db, as_json):
+    """Run a read-only SQL QUERY; writes are refused (the database is opened read-only)."""
+    con = _open_readonly(db)
+    try:
+        cur = con.execute(query)
+    except sqlite3.OperationalError as e:
+        if "readonly" in str(e) or "read-only" in str(e):
+            raise click.ClickException(f"provnews sql is read-only; refused: {e}")
+        raise click.ClickException(f"SQL error: {e}")
+    except sqlite3.DatabaseError as e:
+        raise click.ClickException(f"SQL error: {e}")
+    cols = [d[0] for d in cur.description or []]
+    rows = cur.fetchall()
+    if as_json:
+        click.echo(json.dumps([dict(zip(cols, _jsonable(r))) for r in rows], ensure_ascii=False,
+                              indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*cols)
+    for r in rows:
+        table.add_row(*("" if v is None else str(v)[:200] for v in _jsonable(r)))
+    Console().print(table)
+
+
+def _jsonable(row):
+    return [f"<{len(v)} bytes>" if isinstance(v, bytes) else v for v in row]
+
+
+def _print_stats(db: str) -> None:
+    con = _open_readonly(db)
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("site", "articles", "with date", "empty body", "pages", "page errors",
+                  "last fetch", title="provnews stats")
+    rows = con.execute("""
+        SELECT p.site, count(a.url), sum(a.published_at IS NOT NULL), sum(a.body_chars = 0),
+               count(*), sum(p.error IS NOT NULL), max(p.fetched_at)
+        FROM pages p LEFT JOIN articles a ON a.url = p.url
+        GROUP BY p.site ORDER BY p.site""").fetchall()
+    for site, n, dated, empty, pages, errors, last in rows:
+        table.add_row(site, str(n), f"{dated or 0} ({(dated or 0) / n:.0%})" if n else "0",
+                      str(empty or 0), str(pages), str(errors or 0), last or "")
+    Console().print(table)
+    errs = con.execute("SELECT url, status, error FROM pages WHERE error IS NOT NULL "
+                       "ORDER BY fetched_at DESC LIMIT 10").fetchall()
+    if errs:
+        click.echo("pages with errors (latest 10):")
+        for url, status, error in errs:
+            click.echo(f"  {status or '-'}  {url}  {error}")
+
+
+@cli.command()
+@DB_OPTION
+def stats(db):
+    """Articles per site, date coverage, empty bodies and pages with errors."""
+    _print_stats(db)
+
+
+def main() -> None:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    cli()
+
+
+if __name__ == "__main__":
+    main()
