@@ -46,11 +46,13 @@ FIELD_RES = {
     "editor": re.compile(rf"(?:责任编辑|责编|编辑|值班编辑)\s*[:：]\s*({NAMES})"),
     "source": re.compile(r"(?:来源|稿源|信息来源|文章来源|新闻来源|出处)\s*[:：]\s*"
                          rf"([^\s|丨/,，。；;：:【】\[\]()（）]{{2,30}}?){STOP}"),
-    "author": re.compile(rf"(?:作者|记者|文\s*/|撰稿|通讯员|文字|报道员)\s*[:：/]?\s*({NAMES})"),
+    "author": re.compile(rf"(?:(?:作者|记者|撰稿|通讯员|文字|报道员|文)\s*[:：/]\s*({NAMES})|"
+                         rf"(?:^|\s)(?:本报记者|本台记者|记者|通讯员)\s+({NAMES})(?=\s|$|报道|摄))"),
 }
 # words that end a run of names: "责任编辑：王晓萌 推荐 ..." stops before 推荐
-NOT_NAME = {"推荐", "相关", "来源", "责任", "编辑", "时间", "发布", "分享", "打印", "关闭", "更多", "热门",
-            "摄影", "通讯员", "记者", "作者", "实习生", "报道", "综合", "整理", "审核", "校对", "日期"}
+NOT_NAME = ("推荐", "相关", "来源", "责任", "编辑", "时间", "发布", "分享", "打印", "关闭", "更多", "热门",
+            "摄影", "通讯员", "记者", "作者", "实习生", "报道", "综合", "整理", "审核", "校对", "日期",
+            "浏览", "点击", "字号", "微信", "微博", "扫一扫")
 # a line that is only metadata: date / source / author / editor / views labels and their values
 META_LINE_RE = re.compile(
     r"^[\s【\[（(]*(?:(?:发布|发表|更新|录入)?(?:时间|日期)|来源|稿源|信息来源|文章来源|作者|记者|"
@@ -383,11 +385,13 @@ def harvest_fields(text: str, fields: dict) -> None:
         m = rx.search(text)
         if not m:
             continue
-        value = m.group(1).strip(" ，,、")
+        value = next(g for g in m.groups() if g).strip(" ，,、")
         if key != "source":
-            names = []
+            names: list[str] = []
             for name in re.split(r"[ \u3000、，,/]+", value):
-                if name in NOT_NAME or any(w in name for w in ("推荐", "相关", "编辑", "来源")):
+                # later names are short (a Chinese name is 2-4 characters); label words end the run
+                if any(w in name for w in NOT_NAME) or (names and len(name) > 4 and
+                                                         not name.isascii()):
                     break
                 names.append(name)
             value = " ".join(names)
@@ -395,14 +399,18 @@ def harvest_fields(text: str, fields: dict) -> None:
             fields[key] = value
 
 
-def _header_text(tree, title: str) -> str:
-    """The text between the headline and the body: where 来源/作者/时间 lines live."""
-    full = text_of(tree.find(".//body") if tree.find(".//body") is not None else tree)
+def _header_text(tree, title: str, body: str) -> tuple[str, str]:
+    """The text between the headline and the body's first line (where 来源/作者/时间 live), and
+    all the text after the headline, each element's text apart (so labels stay separate)."""
+    root = tree.find(".//body")
+    full = " ".join(" ".join((root if root is not None else tree).itertext()).split())
     nt = " ".join(title.split())
     start = full.find(nt) if nt else -1
-    if start < 0:
-        return full[:600]
-    return full[start + len(nt): start + len(nt) + 300]
+    start = start + len(nt) if start >= 0 else 0
+    first = " ".join(body.splitlines()[0].split())[:12] if body.strip() else ""
+    end = full.find(first, start) if first else -1
+    header = full[start: end if end > start else start + 200][:400]
+    return header, full[start: start + 20000]
 
 
 # --- the stage --------------------------------------------------------------------------------------
@@ -432,7 +440,9 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
     if lines and title and _norm(lines[0]) == _norm(title):
         body = "\n".join(lines[1:])
 
-    harvest_fields(_header_text(tree, title), fields)
+    header, after = _header_text(tree, title, body)
+    harvest_fields(header, fields)
+    harvest_fields(after, fields)  # 责任编辑 in a pruned footer block, say
     source = fields.get("source") or meta.get("contentsource") or meta.get("source") or ""
     author = fields.get("author") or meta.get("author") or meta.get("article:author") or ""
     if re.search(r"https?://|www\.", author):

@@ -138,22 +138,7 @@ def serve_mirror(port):
 
 
 # --- extract ---------------------------------------------------------------------------------------
-EXTRACT_KEYS = ("title", "published", "published_precision", "author", "source", "editor", "body")
-
-
-def extract_one(body: bytes, url: str, fetched_at: str) -> dict:
-    """The JSON contract of `provnews extract` (keys documented in the README)."""
-    from crawler.items import new_page
-    from pipelines import process_page
-
-    page = process_page(new_page(url or "", site="", body=body, fetched_at=fetched_at))
-    a = page.get("article") or {}
-    out = {"url": url or None, "title": a.get("title"), "published": a.get("published_at"),
-           "published_precision": a.get("published_precision"), "author": a.get("author"),
-           "source": a.get("source"), "editor": a.get("editor"), "body": a.get("body")}
-    if page.get("error"):
-        out["error"] = page["error"]
-    return out
+from provnews.contract import EXTRACT_KEYS, extract_one  # noqa: E402
 
 
 def _mtime_iso(path: Path) -> str:
@@ -275,6 +260,54 @@ def _print_stats(db: str) -> None:
 def stats(db):
     """Articles per site, date coverage, empty bodies and pages with errors."""
     _print_stats(db)
+
+
+# --- eval ----------------------------------------------------------------------------------------
+DEFAULT_CORPUS = "../shared/corpus/zh-news"
+DEFAULT_BASELINE = "bench/eval_baseline.json"
+
+
+@cli.command("eval")
+@click.argument("corpus_dir", default=DEFAULT_CORPUS, type=click.Path(file_okay=False))
+@click.option("--split", default="dev", show_default=True, type=click.Choice(["dev", "holdout", "all"]))
+@click.option("--compare/--no-compare", default=True, show_default=True,
+              help="Also run bare trafilatura on the same pages in this process.")
+@click.option("--check", "check", is_flag=True,
+              help="Fail (exit 1) when body F1 or leak regress > 0.01 from the baseline file.")
+@click.option("--baseline", default=DEFAULT_BASELINE, show_default=True, type=click.Path(dir_okay=False),
+              help="Accuracy floors for --check.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def eval_cmd(corpus_dir, split, compare, check, baseline, as_json):
+    """Score the extract path on CORPUS_DIR (truth.jsonl + pages/ + score.py) next to trafilatura.
+
+    When the corpus directory is absent the gate is skipped with a message (exit 0).
+    """
+    from provnews import evaluate
+
+    corpus = Path(corpus_dir)
+    if not (corpus / "truth.jsonl").exists():
+        click.echo(f"eval skipped: no corpus at {corpus} (truth.jsonl missing)")
+        return
+    result = evaluate.evaluate(corpus, split, compare)
+    n = result["n"]
+    if as_json:
+        click.echo(json.dumps(result, indent=1))
+    else:
+        rows = [("provnews", result["provnews"], result["provnews_seconds"], n)]
+        if compare:
+            rows.append(("trafilatura (bare)", result["trafilatura"], result["trafilatura_seconds"], n))
+        click.echo(f"split={split} pages={n}")
+        click.echo(evaluate.table(rows))
+        if compare:
+            ratio = result["trafilatura_seconds"] / result["provnews_seconds"]
+            click.echo(f"speed: provnews is {ratio:.2f}x bare trafilatura's pages/s")
+    if check:
+        problems = evaluate.check_baseline(result["provnews"], Path(baseline))
+        for p in problems:
+            click.echo(f"eval gate FAILED: {p}", err=True)
+        if problems:
+            sys.exit(1)
+        click.echo("eval gate passed")
 
 
 def main() -> None:

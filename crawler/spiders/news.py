@@ -149,8 +149,10 @@ class NewsSpider(Spider):
 
     # --- article pages ------------------------------------------------------------------------
     def parse_article(self, response: Response):
+        # the address we asked for, before redirects: the URL the list page (and the user) knows
+        redirects = response.meta.get("redirect_urls") or []
         yield new_page(
-            response.request.url if response.request else response.url,
+            redirects[0] if redirects else response.url,
             site=self.site.id, body=response.body, status=response.status,
             final_url=response.url, headers=headers_to_dict(response.headers),
             fetched_at=utc_now_iso(), list_hint=response.meta.get("list_hint") or {},

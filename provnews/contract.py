@@ -1,0 +1,27 @@
+"""The JSON contract of `provnews extract` and `provnews eval`: one object per page.
+
+Keys (stable; evaluation tools rely on them): id or path, url, title, published (ISO 8601 with
++08:00, or null), published_precision (second/minute/day/month, or null), author, source, editor,
+body (plain text, one paragraph per line), and error only when a stage failed.
+"""
+from __future__ import annotations
+
+
+EXTRACT_KEYS = ("title", "published", "published_precision", "author", "source", "editor", "body")
+
+
+def extract_one(body: bytes, url: str, fetched_at: str) -> dict:
+    """The JSON contract of `provnews extract` (keys documented in the README)."""
+    from crawler.items import new_page
+    from pipelines import process_page
+
+    page = process_page(new_page(url or "", site="", body=body, fetched_at=fetched_at))
+    a = page.get("article") or {}
+    out = {"url": url or None, "title": a.get("title"), "published": a.get("published_at"),
+           "published_precision": a.get("published_precision"), "author": a.get("author"),
+           "source": a.get("source"), "editor": a.get("editor"), "body": a.get("body")}
+    if page.get("error"):
+        out["error"] = page["error"]
+    return out
+
+

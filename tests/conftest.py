@@ -1,0 +1,52 @@
+"""Shared fixtures: the offline mirror on a free loopback port, and one real crawl of it."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from provnews.mirror import MIRROR_DIR, SITES_DIR, MirrorServer
+
+ROOT = Path(__file__).resolve().parent.parent
+PROVNEWS = [sys.executable, "-m", "provnews.cli"]
+
+
+def run_cli(*args: str, check: bool = False, timeout: int = 240, **kw) -> subprocess.CompletedProcess:
+    """Run the provnews CLI as a user would (a subprocess), from the repo root."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    proc = subprocess.run([*PROVNEWS, *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env=env, **kw)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"provnews {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def mirror():
+    server = MirrorServer().start_background()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def crawled(mirror, tmp_path_factory):
+    """One full crawl of the mirror into a fresh SQLite file: (db path, process, request log)."""
+    db = tmp_path_factory.mktemp("crawl") / "news.db"
+    before = len(mirror.log.snapshot())
+    proc = run_cli("crawl", "--sites", str(SITES_DIR), "--proxy", mirror.url, "--db", str(db))
+    return db, proc, mirror.log.snapshot()[before:]
+
+
+@pytest.fixture(scope="session")
+def expected() -> list[dict]:
+    with open(MIRROR_DIR / "expected.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def sidebar_headlines() -> list[str]:
+    return json.loads((MIRROR_DIR / "sidebar_headlines.json").read_text(encoding="utf-8"))
