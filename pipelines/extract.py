@@ -77,6 +77,7 @@ TAIL_HEAD_RE = re.compile(
 )
 DATE_LED_RE = re.compile(r"^\s*(?:发布时间[:：]\s*)?\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
                          r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?")
+TRAILING_CREDIT_RE = re.compile(r"[\[【（(]\s*(?:责任编辑|责编|编辑)\s*[:：][^\]】）)]{1,20}[\]】）)]\s*$")
 ATTRIBUTION_RE = re.compile(r"^[（(][\u4e00-\u9fff]{2,8}[）)]$")  # (新浪云南): story's own credit
 EDITOR_LINE_RE = re.compile(r"^[\s【\[（(]*(?:责任编辑|责编|编辑|值班编辑)\s*[:：]")
 
@@ -145,13 +146,15 @@ def choose_title(tree, meta: dict, title_xpaths: list[str] | None = None) -> str
     # split <title> at its separators: the headline is usually the first (or longest) part
     parts = [p for p in SPLIT_TITLE_RE.split(page_title) if p.strip()]
     nt = _norm(page_title)
+    suffixes = {_norm(p) for p in parts[1:]}  # column and site names after the headline
     for source, cand in candidates:
         nc = _norm(cand)
         if len(nc) < 4:
             continue
         if source == "site":
             return cand
-        if nt and (nt.startswith(nc) or nc in nt) and len(nc) >= 0.3 * len(_norm(parts[0] if parts else nt)):
+        if nt and (nt.startswith(nc) or (nc in nt and nc not in suffixes)) and \
+                len(nc) >= 0.3 * len(_norm(parts[0] if parts else nt)):
             return cand
     for source, cand in candidates:  # gov guideline meta is reliable even without agreement
         if source == "articletitle":
@@ -222,6 +225,57 @@ def _remove(el) -> None:
         else:
             parent.text = (parent.text or "") + tail
     parent.remove(el)
+
+
+INLINE_TAGS = {"a", "span", "font", "b", "strong", "em", "i", "u", "img", "sup", "sub", "small",
+               "big", "label", "abbr", "cite", "code", "q", "s", "strike", "var", "nobr"}
+
+
+def br_to_paragraphs(tree) -> None:
+    """Old portals separate paragraphs with <br> inside one cell: make each run a <p>.
+
+    Only elements whose children are all inline are rewritten, so real structure is left alone."""
+    for el in list(tree.iter("td", "div", "font", "span", "center", "p")):
+        children = list(el)
+        if sum(1 for c in children if c.tag == "br") < 2:
+            continue
+        if any(not isinstance(c.tag, str) or (c.tag != "br" and c.tag not in INLINE_TAGS)
+               for c in children):
+            continue
+        paras, current = [], lxml.html.Element("p")
+        current.text = el.text
+        for child in children:
+            el.remove(child)
+            if child.tag == "br":
+                paras.append(current)
+                current = lxml.html.Element("p")
+                current.text = child.tail
+            else:
+                current.append(child)
+        paras.append(current)
+        el.text = None
+        new_tag = "div" if el.tag in ("p", "span", "font") else None
+        if new_tag:
+            el.tag = new_tag
+        for p in paras:
+            if (p.text or "").strip() or len(p):
+                el.append(p)
+
+
+def unwrap_layout_tables(tree) -> None:
+    """Tables used for page layout become divs; trafilatura would flatten their cells into rows.
+
+    A table is layout when a cell holds block content or a long run of text; data tables (short
+    cells) stay tables."""
+    for table in list(tree.iter("table")):
+        rows = table.xpath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr")
+        cells = [c for r in rows for c in r.xpath("./td | ./th")]
+        layout = any(c.xpath("./p | ./div | ./table | ./ul") or len(_norm(text_of(c))) > 80
+                     for c in cells)
+        if not layout:
+            continue
+        for el in [table, *table.xpath("./tbody | ./thead | ./tfoot"), *rows, *cells]:
+            el.tag = "div"
 
 
 def prune(tree, extra_xpaths: list[str] | None = None) -> None:
@@ -349,6 +403,10 @@ def clean_lines(body: str, fields: dict) -> str:
     out: list[str] = []
     n = len(lines)
     for i, line in enumerate(lines):
+        m = TRAILING_CREDIT_RE.search(line)
+        if m and m.start() > 0:
+            harvest_fields(m.group(0), fields)  # "……解决。（责任编辑：王芳）": keep the sentence
+            line = line[: m.start()].rstrip()
         compact = _norm(line)
         if TAIL_HEAD_RE.match(compact) and i >= n * 0.3:
             break  # 相关新闻 / 推荐阅读 ... the story is over
@@ -367,14 +425,6 @@ def clean_lines(body: str, fields: dict) -> str:
             harvest_fields(line, fields)
             continue
         out.append(line)
-    # trailing bare editor credit such as "（编辑：张三）" or "[责任编辑:李四]" glued to the last line
-    if out:
-        m = re.search(r"[\[【（(]\s*(?:责任)?编辑\s*[:：][^\]】）)]{1,20}[\]】）)]\s*$", out[-1])
-        if m:
-            harvest_fields(m.group(0), fields)
-            out[-1] = out[-1][: m.start()].rstrip()
-            if not out[-1]:
-                out.pop()
     return "\n".join(out)
 
 
@@ -425,6 +475,8 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
 
     work = deepcopy(tree)
     prune(work, rules.get("prune_xpaths"))
+    br_to_paragraphs(work)
+    unwrap_layout_tables(work)
     body = _trafilatura_body(work, url)
     method = "trafilatura"
     plain_len = len(_norm(body))

@@ -44,6 +44,8 @@ def connect(path: str | Path, readonly: bool = False) -> sqlite_utils.Database:
             raise FileNotFoundError(f"no database at {path}")
         conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=30)
         conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA query_only = 1")
+        conn.set_authorizer(_deny_attach)  # ATTACH could create (and write) another file
         return sqlite_utils.Database(conn)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=30)
@@ -53,6 +55,14 @@ def connect(path: str | Path, readonly: bool = False) -> sqlite_utils.Database:
     db.execute("PRAGMA synchronous = NORMAL")
     ensure_schema(db)
     return db
+
+
+def _deny_attach(action: int, *args) -> int:
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and args[0] == "query_only":
+        return sqlite3.SQLITE_DENY  # no turning query_only back off
+    return sqlite3.SQLITE_OK
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:

@@ -76,9 +76,11 @@ def _run_crawl(site_ids, db, sites_dir, proxy, verbose) -> int:
         console.print(f"[red]error:[/red] {e}")
         return runner.EXIT_USAGE
     print_summary(summary, Console())
+    for r in summary.results:
+        if r.status != "ok" and r.message:
+            console.print(f"[red]{r.site}:[/red] {r.message}")
     if not summary.results:
         console.print("[red]error:[/red] no sites to crawl")
-        return runner.EXIT_USAGE
     return summary.exit_code
 
 
@@ -207,7 +209,7 @@ def sql(query, db, as_json):
     try:
         cur = con.execute(query)
     except sqlite3.OperationalError as e:
-        if "readonly" in str(e) or "read-only" in str(e):
+        if any(w in str(e) for w in ("readonly", "read-only", "query_only", "not authorized")):
             raise click.ClickException(f"provnews sql is read-only; refused: {e}")
         raise click.ClickException(f"SQL error: {e}")
     except sqlite3.DatabaseError as e:
@@ -269,7 +271,8 @@ DEFAULT_BASELINE = "bench/eval_baseline.json"
 
 @cli.command("eval")
 @click.argument("corpus_dir", default=DEFAULT_CORPUS, type=click.Path(file_okay=False))
-@click.option("--split", default="dev", show_default=True, type=click.Choice(["dev", "holdout", "all"]))
+@click.option("--split", default="dev", show_default=True, type=click.Choice(["dev", "holdout", "all"]),
+              help="Which split of truth.jsonl to score.")
 @click.option("--compare/--no-compare", default=True, show_default=True,
               help="Also run bare trafilatura on the same pages in this process.")
 @click.option("--check", "check", is_flag=True,

@@ -37,9 +37,12 @@ class SiteResult:
 @dataclass
 class CrawlSummary:
     results: list[SiteResult] = field(default_factory=list)
+    crawled: int = 0  # sites that got as far as a crawl (not stopped by their config)
 
     @property
     def exit_code(self) -> int:
+        if not self.crawled:
+            return EXIT_USAGE  # nothing could run: bad configuration or usage
         return EXIT_SOME_FAILED if any(r.status != "ok" for r in self.results) else EXIT_OK
 
 
@@ -126,5 +129,6 @@ def crawl(wanted: list[str], db: str | Path, sites_dir: str | Path | None = None
     registry = load_registry(settings.get("PROVNEWS_SITES_DIR"))
     sites, failed = select_sites(registry, wanted)
     summary = run_crawl(sites, settings, progress) if sites else CrawlSummary()
+    summary.crawled = len(sites)
     summary.results = failed + summary.results
     return summary
