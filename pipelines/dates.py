@@ -205,6 +205,7 @@ _DATEPARSER = None
 def _dateparser(s: str, base: datetime) -> tuple[datetime | None, str | None]:
     """English month names and other latin forms; dateparser is slow, so it goes last."""
     global _DATEPARSER
+    s = re.sub(r"^\s*(?:published|posted|updated|date|time)(?:\s+on)?\s*[:：]?\s*", "", s, flags=re.I)
     if _DATEPARSER is None:
         import dateparser
 
