@@ -189,7 +189,7 @@ def test_never_raises_never_future(text, base):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(1990, 2024), st.integers(1, 12), st.integers(1, 28), st.integers(0, 23),
+@given(st.integers(1990, 2023), st.integers(1, 12), st.integers(1, 28), st.integers(0, 23),
        st.integers(0, 59), st.sampled_from(["{y}-{m:02d}-{d:02d} {H:02d}:{M:02d}",
                                              "{y}年{m}月{d}日 {H:02d}:{M:02d}",
                                              "发布时间：{y}/{m}/{d} {H}:{M:02d}"]))
