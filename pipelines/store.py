@@ -129,15 +129,46 @@ def save_page(db: sqlite_utils.Database, page: dict) -> str:
         return "updated"
 
 
+def run_outcome(stats: dict) -> dict:
+    """A site run's crawl_runs figures and status, from the Scrapy stats of its crawl."""
+    errors = stats.get("provnews/articles_error", 0) + stats.get("provnews/list_errors", 0)
+    reason = stats.get("finish_reason", "")
+    status, message = "ok", None
+    if reason and reason != "finished":
+        status, message = "failed", f"crawl ended: {reason}"
+    elif stats.get("provnews/list_pages", 0) == 0:
+        status, message = "failed", "no list page could be read"
+    return {
+        "status": status, "message": message, "errors": errors,
+        "pages_fetched": stats.get("provnews/pages_fetched", 0),
+        "articles_new": stats.get("provnews/articles_new", 0),
+        "articles_updated": stats.get("provnews/articles_updated", 0),
+    }
+
+
 class StorePipeline(StagePipeline):
-    """Writes every page, failed or not; counts outcomes in the crawl's stats."""
+    """Writes every page, failed or not; counts outcomes in the crawl's stats; records the run
+    in crawl_runs whichever way the crawl was started (provnews crawl, scrapy crawl, Scrapyd)."""
 
     stage = "store"
 
     def open_spider(self):
+        from crawler.items import utc_now_iso
+
         self.db = connect(self.crawler.settings.get("PROVNEWS_DB"))
+        site = getattr(self.crawler.spider, "site", None)
+        self.run_id = self.db["crawl_runs"].insert({
+            "site": site.id if site else "", "started_at": utc_now_iso(), "status": "running",
+            "pages_fetched": 0, "articles_new": 0, "articles_updated": 0, "errors": 0,
+        }).last_pk
+        self.crawler.stats.set_value("provnews/run_id", self.run_id)
 
     def close_spider(self):
+        from crawler.items import utc_now_iso
+
+        # finish_reason is set after pipelines close: a run that gets here finished its crawl
+        stats = {"finish_reason": "finished", **self.crawler.stats.get_stats()}
+        self.db["crawl_runs"].update(self.run_id, {"finished_at": utc_now_iso(), **run_outcome(stats)})
         self.db.conn.close()
 
     def process_item(self, item):

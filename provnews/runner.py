@@ -14,10 +14,9 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
-from crawler.items import utc_now_iso
 from crawler.registry import Registry, Site, SiteConfigError, load_registry
 from crawler.spiders.news import NewsSpider
-from pipelines.store import connect
+from pipelines.store import connect, run_outcome
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
 
@@ -79,44 +78,39 @@ def select_sites(registry: Registry, wanted: list[str]) -> tuple[list[Site], lis
 
 
 def run_crawl(sites: list[Site], settings: Settings, progress=None) -> CrawlSummary:
-    """Crawl the given sites into settings['PROVNEWS_DB']; blocks until all are done."""
-    db = connect(settings.get("PROVNEWS_DB"))
+    """Crawl the given sites into settings['PROVNEWS_DB']; blocks until all are done.
+
+    The store pipeline writes each site's crawl_runs row; this reads them back for the summary."""
     process = CrawlerProcess(settings)
-    summary = CrawlSummary()
-    runs: dict[str, tuple[int, SiteResult, object]] = {}
+    crawlers = []
     for site in sites:
         crawler = process.create_crawler(NewsSpider)
-        result = SiteResult(site=site.id)
-        run_id = db["crawl_runs"].insert({
-            "site": site.id, "started_at": utc_now_iso(), "status": "running",
-            "pages_fetched": 0, "articles_new": 0, "articles_updated": 0, "errors": 0,
-        }).last_pk
-        runs[site.id] = (run_id, result, crawler)
         if progress is not None:
             progress.add_site(site.id)
             crawler.signals.connect(
                 lambda item, site_id=site.id: progress.page_done(site_id, item),
                 signal=signals.item_scraped)
         process.crawl(crawler, site=site)
+        crawlers.append((site, crawler))
     process.start()
-    for site_id, (run_id, result, crawler) in runs.items():
+    summary = CrawlSummary()
+    db = connect(settings.get("PROVNEWS_DB"))
+    for site, crawler in crawlers:
         stats = crawler.stats.get_stats()
-        result.pages_fetched = stats.get("provnews/pages_fetched", 0)
-        result.articles_new = stats.get("provnews/articles_new", 0)
-        result.articles_updated = stats.get("provnews/articles_updated", 0)
-        result.list_pages = stats.get("provnews/list_pages", 0)
-        result.errors = stats.get("provnews/articles_error", 0) + stats.get("provnews/list_errors", 0)
-        reason = stats.get("finish_reason", "")
-        if reason != "finished":
-            result.status, result.message = "failed", f"crawl ended: {reason or 'did not run'}"
-        elif result.list_pages == 0:
-            result.status, result.message = "failed", "no list page could be read"
-        db["crawl_runs"].update(run_id, {
-            "finished_at": utc_now_iso(), "status": result.status,
-            "pages_fetched": result.pages_fetched, "articles_new": result.articles_new,
-            "articles_updated": result.articles_updated, "errors": result.errors,
-            "message": result.message or None,
-        })
+        run_id = stats.get("provnews/run_id")
+        row = db["crawl_runs"].get(run_id) if run_id else None
+        if row is None:  # the crawl never opened (e.g. failed to start)
+            result = SiteResult(site=site.id, status="failed", message="crawl did not start")
+        else:
+            outcome = run_outcome(stats)  # finish_reason is known now
+            if outcome["status"] != row["status"]:
+                db["crawl_runs"].update(run_id, {"status": outcome["status"], "message": outcome["message"]})
+            result = SiteResult(site=site.id, status=outcome["status"],
+                                pages_fetched=outcome["pages_fetched"],
+                                articles_new=outcome["articles_new"],
+                                articles_updated=outcome["articles_updated"], errors=outcome["errors"],
+                                list_pages=stats.get("provnews/list_pages", 0),
+                                message=outcome["message"] or "")
         summary.results.append(result)
     db.conn.close()
     return summary

@@ -1,0 +1,35 @@
+# provnews: `make demo` and `make test` work on a fresh clone with only python3 and make.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test eval bench mirror clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install provnews with its test tools
+
+demo: $(STAMP)  ## crawl the bundled offline mirror into data/demo.db and show what was stored
+	$(BIN)/provnews demo
+
+test: $(STAMP)  ## the whole suite, the extraction eval gate included
+	$(BIN)/python -m pytest -q
+
+eval: $(STAMP)  ## score extraction on ../shared/corpus/zh-news next to bare trafilatura
+	$(BIN)/provnews eval
+
+bench: $(STAMP)  ## speed figures: extract vs trafilatura, the date stage, the demo crawl
+	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_dates.py
+	$(BIN)/python bench/bench_crawl.py
+
+mirror: $(STAMP)  ## rebuild data/mirror from data/mirror/stories.py and build.py
+	cd data/mirror && ../../$(BIN)/python build.py
+
+clean:
+	rm -rf $(VENV) data/*.db data/*.db-wal data/*.db-shm .pytest_cache

@@ -1,0 +1,56 @@
+"""Speed of the date normaliser (strings/s) and per-page time of the dates stage, next to
+dateparser alone on the same strings.
+
+    python bench/bench_dates.py
+"""
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipelines.dates import CST, find_published, normalize_date  # noqa: E402
+from pipelines.extract import parse_html  # noqa: E402
+from tests.test_dates import CASES, COMBOS, NOT_DATES  # noqa: E402
+
+BASE = datetime(2024, 5, 9, 12, 0, tzinfo=CST)
+
+
+def main() -> None:
+    strings = [c[0] for c in CASES + COMBOS] + NOT_DATES
+    normalize_date("2024-05-09", BASE)
+    rounds = 20
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        for s in strings:
+            normalize_date(s, BASE)
+    ours = time.perf_counter() - t0
+    n = rounds * len(strings)
+    print(f"normalize_date: {n / ours:,.0f} strings/s over {len(strings)} table strings")
+
+    import dateparser
+
+    t0 = time.perf_counter()
+    dateparser.parse("2024-05-09")
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for s in strings:
+        dateparser.parse(s, settings={"RELATIVE_BASE": BASE.replace(tzinfo=None)})
+    dp = time.perf_counter() - t0
+    print(f"dateparser.parse: {len(strings) / dp:,.0f} strings/s (first call {first * 1000:.0f} ms)")
+
+    pages = sorted((ROOT / "data" / "mirror").rglob("*.shtml"))[:40]
+    trees = [(parse_html(p.read_bytes().decode("utf-8", "replace")), p) for p in pages]
+    t0 = time.perf_counter()
+    for tree, p in trees:
+        find_published(tree, "http://x/" + p.name, "2024-06-01T00:00:00+00:00")
+    per_page = (time.perf_counter() - t0) / len(trees)
+    print(f"dates stage: {per_page * 1000:.2f} ms per page ({len(trees)} mirror pages)")
+
+
+if __name__ == "__main__":
+    main()
