@@ -69,11 +69,22 @@ BOILER_LINE_RE = re.compile(
     r"直播更多|更多》|更多>>|^更多$|热门推荐|猜你喜欢|^推荐$|^推荐阅读|^相关(?:新闻|阅读|报道|文章|链接|推荐)",
     re.IGNORECASE,
 )
+# site chrome that can run long: disclaimers, contact lines, comment widgets (checked up to 160 chars)
+CHROME_LINE_RE = re.compile(
+    r"^[【\[]?(?:免责)?声明[】\]]?\s*[:：]?$|(?:^|腾讯|本网|本站)(?:免责)?声明[:：]|转载(?:并)?不代表本(?:网|站)|"
+    r"仅代表作者(?:本人|个人)?观点|不构成投资建议|^(?:电话|传真|邮箱|地址|联系电话|邮编|E-?mail)\s*[:：]|"
+    r"爆料|^跟贴|人参与$|跟贴读取|复制收藏|复制成功|复制链接|手机看新闻|^打开.{0,8}APP|^下载.{0,8}客户端|"
+    r"^(?:微信|微博)扫一扫|意见或建议|^[>》]{1,2}|^\[点击进入|^点击进入|^返回(?:首页|列表|频道)|^(?:本文|文章)来源[:：]|"
+    r"Copyright|版权所有|ICP备|ICP证|网站标识码|公网安备|All Rights? Reserved",
+    re.IGNORECASE,
+)
+CSS_LINE_RE = re.compile(r"^(?:[#.@\w\s,:>*()\[\]=\"'-]+\{|\}|[\w*-]+\s*:\s*[^;]{0,80};?\s*(?:/\*.*\*/)?|/\*.*\*/)$")
 # headings after which the rest of the text is lists, never story
 TAIL_HEAD_RE = re.compile(
     r"^[【\[]?\s*(?:相关(?:新闻|阅读|报道|文章|链接|推荐|专题)|推荐阅读|延伸阅读|热门推荐|热点推荐|"
     r"猜你喜欢|为你推荐|精彩推荐|往期回顾|更多精彩|编辑推荐|热门文章|热点新闻|最新新闻|推荐|热门|热点|"
-    r"排行|排行榜|点击排行|新闻排行|今日热点|网友评论|发表评论|评论)\s*[】\]]?\s*[:：]?$"
+    r"排行|排行榜|点击排行|新闻排行|今日热点|网友评论|发表评论|评论|热门评论|最新评论|精彩评论|"
+    r"相关专题|专题推荐|图片推荐|视频推荐|热门关键词|本篇新闻热门关键词|没有相关新闻)\s*[】\]]?\s*[:：]?$"
 )
 DATE_LED_RE = re.compile(r"^\s*(?:发布时间[:：]\s*)?\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
                          r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?")
@@ -82,7 +93,7 @@ ATTRIBUTION_RE = re.compile(r"^[（(][\u4e00-\u9fff]{2,8}[）)]$")  # (新浪云
 EDITOR_LINE_RE = re.compile(r"^[\s【\[（(]*(?:责任编辑|责编|编辑|值班编辑)\s*[:：]")
 
 SPLIT_TITLE_RE = re.compile(r"\s*(?:_|\||｜|—|--|-|——|::)\s*")
-DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select", "input",
+DROP_TAGS = ("script", "style", "noscript", "iframe", "button", "select", "input",
              "textarea", "svg", "canvas", "object", "embed", "template")
 
 
@@ -282,6 +293,9 @@ def prune(tree, extra_xpaths: list[str] | None = None) -> None:
     """Remove boilerplate in place: scripts/forms, site XPaths, named blocks, headline lists."""
     for el in list(tree.iter(*DROP_TAGS)):
         _remove(el)
+    for el in list(tree.iter("form")):  # search and login boxes; ASP.NET wraps whole pages in one
+        if len(_norm(text_of(el))) < 200:
+            _remove(el)
     for el in list(tree.iter(etree.Comment)):
         _remove(el)
     for xp in extra_xpaths or []:
@@ -401,20 +415,38 @@ def clean_lines(body: str, fields: dict) -> str:
         lines.extend(" ".join(c.split()) for c in cells)
     lines = [line for line in lines if line]
     out: list[str] = []
+    seen: set[str] = set()
     n = len(lines)
     for i, line in enumerate(lines):
+        line = re.sub(r"^[-•·]\s+", "", line)  # trafilatura's list bullets hide line starts
+        if not line:
+            continue
         m = TRAILING_CREDIT_RE.search(line)
         if m and m.start() > 0:
             harvest_fields(m.group(0), fields)  # "……解决。（责任编辑：王芳）": keep the sentence
             line = line[: m.start()].rstrip()
         compact = _norm(line)
-        if TAIL_HEAD_RE.match(compact) and i >= n * 0.3:
-            break  # 相关新闻 / 推荐阅读 ... the story is over
+        if TAIL_HEAD_RE.match(compact):
+            if i >= n * 0.3:
+                break  # 相关新闻 / 推荐阅读 ... the story is over
+            continue
+        if re.match(r"^[\u4e00-\u9fff]{0,8}(?:推荐|热点|头条)[:：]", compact) and i >= n * 0.5:
+            continue  # "财经首页头条推荐：…" teaser lines
         if EDITOR_LINE_RE.match(line) or (META_LINE_RE.match(line) and len(compact) <= 60):
             harvest_fields(line, fields)
             continue
         if len(compact) <= 40 and BOILER_LINE_RE.search(line):
             continue
+        if len(compact) <= 160 and CHROME_LINE_RE.search(line):
+            continue
+        if CSS_LINE_RE.match(line) and not re.search(r"[\u4e00-\u9fff]", line):
+            continue
+        if len(compact) <= 3 and not re.search(r"[\u4e00-\u9fff]{2}|[A-Za-z]{2}", compact):
+            continue  # stray counters and glyphs: "0", "×", "|"
+        if len(compact) >= 10:
+            if compact in seen:
+                continue  # a paragraph repeated verbatim is a teaser or a gallery caption echo
+            seen.add(compact)
         m = DATE_LED_RE.match(line)
         if m and len(_norm(line[m.end():])) <= 16:
             rest = line[m.end():].strip(" 　|丨")
