@@ -46,13 +46,26 @@ FIELD_RES = {
     "editor": re.compile(rf"(?:责任编辑|责编|编辑|值班编辑)\s*[:：]\s*({NAMES})"),
     "source": re.compile(r"(?:来源|稿源|信息来源|文章来源|新闻来源|出处)\s*[:：]\s*"
                          rf"([^\s|丨/,，。；;：:【】\[\]()（）]{{2,30}}?){STOP}"),
-    "author": re.compile(rf"(?:(?:作者|记者|撰稿|通讯员|文字|报道员|文)\s*[:：/]\s*({NAMES})|"
-                         rf"(?:^|\s)(?:本报记者|本台记者|记者|通讯员)\s+({NAMES})(?=\s|$|报道|摄))"),
 }
+# bylines, most reliable first; a name must end at a boundary, so story text ("记者从昆明市…",
+# "记者：首先欢迎你来到…") never reads as one
+NAME_END = r"(?=[\s|丨/／,，。；;：:【】\[\]()（）]|$|来源|编辑|责任|时间|发布|日期|摄|报道)"
+AUTHOR_RES = [
+    re.compile(rf"(?:记者|通讯员|撰稿人)?\s*({NAME})\s*[/／]\s*文(?=\s|$|[）)]|\s*{NAME}\s*[/／]\s*摄)"),
+    re.compile(rf"(?:作者|撰稿|撰文|执笔人?|文字|文)\s*[:：/]\s*({NAMES}){NAME_END}"),
+    re.compile(rf"(?:记者|通讯员|报道员)\s*[:：]?\s*({NAMES})(?=\s*[/／]\s*(?:文|摄)|\s+\S{{0,8}}报道|\s*$|\s|[）)])"),
+    re.compile(rf"本[贴帖]由\s*({NAME})\s*于"),
+    re.compile(rf"(?:^|\s)({NAME})\s*[/／]\s*摄(?=\s|$)"),
+]
+# "……。（常书香 马丹阳）" / "（姚峰 上海报道）" / "（总台记者 张倩）" closing a story
+TRAILING_BYLINE_RE = re.compile(
+    r"[（(]\s*(?:[\u4e00-\u9fff]{0,6}记者\s*)?((?:[\u4e00-\u9fff]{2,3})(?:[ \u3000、，,]+[\u4e00-\u9fff]{2,3}){0,4})"
+    r"\s*(?:[\u4e00-\u9fff]{2,6}报道)?\s*[）)]\s*$")
 # words that end a run of names: "责任编辑：王晓萌 推荐 ..." stops before 推荐
 NOT_NAME = ("推荐", "相关", "来源", "责任", "编辑", "时间", "发布", "分享", "打印", "关闭", "更多", "热门",
             "摄影", "通讯员", "记者", "作者", "实习生", "报道", "综合", "整理", "审核", "校对", "日期",
-            "浏览", "点击", "字号", "微信", "微博", "扫一扫")
+            "浏览", "点击", "字号", "微信", "微博", "扫一扫", "出自", "最新", "动态", "个人简介", "简介",
+            "出版", "报社", "来自")
 # a line that is only metadata: date / source / author / editor / views labels and their values
 META_LINE_RE = re.compile(
     r"^[\s【\[（(]*(?:(?:发布|发表|更新|录入)?(?:时间|日期)|来源|稿源|信息来源|文章来源|作者|记者|"
@@ -92,7 +105,7 @@ TRAILING_CREDIT_RE = re.compile(r"[\[【（(]\s*(?:责任编辑|责编|编辑)\s
 ATTRIBUTION_RE = re.compile(r"^[（(][\u4e00-\u9fff]{2,8}[）)]$")  # (新浪云南): story's own credit
 EDITOR_LINE_RE = re.compile(r"^[\s【\[（(]*(?:责任编辑|责编|编辑|值班编辑)\s*[:：]")
 
-SPLIT_TITLE_RE = re.compile(r"\s*(?:_|\||｜|—|--|-|——|::)\s*")
+SPLIT_TITLE_RE = re.compile(r"\s*(?:_|\||｜|—|--|(?<!\d)-(?!\d)|——|::)\s*")
 DROP_TAGS = ("script", "style", "noscript", "iframe", "button", "select", "input",
              "textarea", "svg", "canvas", "object", "embed", "template")
 
@@ -164,6 +177,8 @@ def choose_title(tree, meta: dict, title_xpaths: list[str] | None = None) -> str
             continue
         if source == "site":
             return cand
+        if nc == nt and len(parts) > 1:
+            continue  # the whole <title> again, site suffix included: no evidence of the headline
         if nt and (nt.startswith(nc) or (nc in nt and nc not in suffixes)) and \
                 len(nc) >= 0.3 * len(_norm(parts[0] if parts else nt)):
             return cand
@@ -201,25 +216,50 @@ def _is_boiler_by_name(el) -> bool:
     return any(p in joined for p in BOILER_PINYIN)
 
 
-def _link_stats(el) -> tuple[int, int, int]:
+def _chars(s: str | None) -> int:
+    return len("".join(s.split())) if s else 0
+
+
+def measure(root) -> dict:
+    """Per element: [text chars, link-text chars, links], whitespace excluded; one bottom-up pass.
+
+    Pruning asks these questions of thousands of elements; measuring each subtree again would
+    be quadratic on big portal pages."""
+    stats: dict = {}
+    for el in reversed(list(root.iter())):  # children before their parents
+        if not isinstance(el.tag, str):
+            stats[el] = [0, 0, 0]
+            continue
+        chars, link_chars, links = _chars(el.text), 0, 0
+        for child in el:
+            c = stats.get(child) or [0, 0, 0]
+            chars += c[0] + _chars(child.tail)
+            link_chars += c[1]
+            links += c[2]
+        if el.tag == "a":
+            link_chars, links = chars, links + 1
+        stats[el] = [chars, link_chars, links]
+    return stats
+
+
+def _link_stats(el, stats: dict | None = None) -> tuple[int, int, int]:
     """(text length, link-text length, number of links) of an element."""
-    total = len(_norm(text_of(el)))
-    links = el.xpath(".//a")
-    link_len = sum(len(_norm(text_of(a))) for a in links)
-    return total, link_len, len(links)
+    if stats is not None and el in stats:
+        return tuple(stats[el])
+    return tuple(measure(el)[el])
 
 
-def _is_headline_list(el) -> bool:
+def _is_headline_list(el, stats: dict) -> bool:
     """A block that is mostly links whose texts look like short headlines: 推荐/相关 lists."""
-    total, link_len, n = _link_stats(el)
+    total, link_len, n = stats[el]
     if n < 3 or total == 0:
         return False
     if link_len / total < 0.6:
         return False
     # real paragraphs inside? (a story with many inline links still has long non-link runs)
     for p in el.iter("p"):
-        plain = len(_norm(text_of(p))) - sum(len(_norm(text_of(a))) for a in p.iter("a"))
-        if plain > 60:
+        pt, pl, _ = stats.get(p, (0, 0, 0))
+        if pt - pl > 60:
             return False
     return True
 
@@ -304,26 +344,26 @@ def prune(tree, extra_xpaths: list[str] | None = None) -> None:
                 _remove(el)
     body = tree.find(".//body")
     root = body if body is not None else tree
-    page_len = max(1, len(_norm(text_of(root))))
+    stats = measure(root)  # exact for each element when visited: only later ones are removed
+    page_len = max(1, stats[root][0])
+    removed: set = set()
     for el in list(root.iter("div", "ul", "ol", "section", "aside", "nav", "footer", "header",
                              "table", "span", "p", "dl", "td", "li")):
-        if el.getparent() is None or not isinstance(el.tag, str):
-            continue
-        # ancestors removed earlier leave detached subtrees: skip those
-        if el.getroottree().getroot() is not tree.getroottree().getroot():
+        parent = el.getparent()
+        if parent is None or parent in removed or any(a in removed for a in el.iterancestors()):
+            removed.add(el)
             continue
         tag = el.tag
         if tag in ("nav", "footer", "aside"):
             _remove(el)
+            removed.add(el)
             continue
-        share = len(_norm(text_of(el))) / page_len
-        if share > 0.5:
+        if stats[el][0] / page_len > 0.5:
             continue  # never prune what holds most of the page's text
-        if _is_boiler_by_name(el) and tag != "p":
+        if (_is_boiler_by_name(el) and tag != "p") or \
+                (tag in ("ul", "ol", "div", "table", "dl", "section") and _is_headline_list(el, stats)):
             _remove(el)
-            continue
-        if tag in ("ul", "ol", "div", "table", "dl", "section") and _is_headline_list(el):
-            _remove(el)
+            removed.add(el)
 
 
 # --- body ---------------------------------------------------------------------------------------
@@ -365,8 +405,9 @@ def _density_body(tree) -> str:
             if grand is not None:
                 scores[grand] = scores.get(grand, 0) + score / 2
     best, best_score = None, 0.0
+    stats = measure(tree)
     for el, score in scores.items():
-        total, link_len, _ = _link_stats(el)
+        total, link_len, _ = _link_stats(el, stats)
         if total == 0:
             continue
         score *= 1 - link_len / total
@@ -461,10 +502,10 @@ def clean_lines(body: str, fields: dict) -> str:
 
 
 def harvest_fields(text: str, fields: dict) -> None:
-    for key, rx in FIELD_RES.items():
+    for key, rxs in (*((k, [rx]) for k, rx in FIELD_RES.items()), ("author", AUTHOR_RES)):
         if fields.get(key):
             continue
-        m = rx.search(text)
+        m = next((m for rx in rxs for m in [rx.search(text)] if m), None)
         if not m:
             continue
         value = next(g for g in m.groups() if g).strip(" ，,、")
@@ -492,7 +533,7 @@ def _header_text(tree, title: str, body: str) -> tuple[str, str]:
     first = " ".join(body.splitlines()[0].split())[:12] if body.strip() else ""
     end = full.find(first, start) if first else -1
     header = full[start: end if end > start else start + 200][:400]
-    return header, full[start: start + 20000]
+    return header, full[start: start + 6000]
 
 
 # --- the stage --------------------------------------------------------------------------------------
@@ -526,6 +567,13 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
 
     header, after = _header_text(tree, title, body)
     harvest_fields(header, fields)
+    if not fields.get("author") and body:
+        for line in body.splitlines()[-3:][::-1]:
+            m = TRAILING_BYLINE_RE.search(line)
+            # a bracket that closes a sentence is a byline; a bracket alone may be (新浪云南)
+            if m and (m.start() > 0 or "记者" in m.group(0) or "报道" in m.group(0)):
+                fields["author"] = " ".join(re.split(r"[ \u3000、，,]+", m.group(1)))
+                break
     harvest_fields(after, fields)  # 责任编辑 in a pruned footer block, say
     source = fields.get("source") or meta.get("contentsource") or meta.get("source") or ""
     author = fields.get("author") or meta.get("author") or meta.get("article:author") or ""
