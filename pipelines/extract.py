@@ -51,16 +51,18 @@ FIELD_RES = {
 # "记者：首先欢迎你来到…") never reads as one
 NAME_END = r"(?=[\s|丨/／,，。；;：:【】\[\]()（）]|$|来源|编辑|责任|时间|发布|日期|摄|报道)"
 AUTHOR_RES = [
-    re.compile(rf"(?:记者|通讯员|撰稿人)?\s*({NAME})\s*[/／]\s*文(?=\s|$|[）)]|\s*{NAME}\s*[/／]\s*摄)"),
+    re.compile(rf"(?:记者|通讯员|撰稿人)\s*({NAME})\s*[/／]\s*文|(?:^|\s)({NAME})\s*[/／]\s*文(?=\s|$|[）)])"),
     re.compile(rf"(?:作者|撰稿|撰文|执笔人?|文字|文)\s*[:：/]\s*({NAMES}){NAME_END}"),
     re.compile(rf"(?:记者|通讯员|报道员)\s*[:：]?\s*({NAMES})(?=\s*[/／]\s*(?:文|摄)|\s+\S{{0,8}}报道|\s*$|\s|[）)])"),
     re.compile(rf"本[贴帖]由\s*({NAME})\s*于"),
     re.compile(rf"(?:^|\s)({NAME})\s*[/／]\s*摄(?=\s|$)"),
 ]
 # "……。（常书香 马丹阳）" / "（姚峰 上海报道）" / "（总台记者 张倩）" closing a story
-TRAILING_BYLINE_RE = re.compile(
-    r"[（(]\s*(?:[\u4e00-\u9fff]{0,6}记者\s*)?((?:[\u4e00-\u9fff]{2,3})(?:[ \u3000、，,]+[\u4e00-\u9fff]{2,3}){0,4})"
-    r"\s*(?:[\u4e00-\u9fff]{2,6}报道)?\s*[）)]\s*$")
+BYLINE_BRACKET = (r"[（(]\s*(?:[\u4e00-\u9fff]{0,6}记者\s*)?"
+                  r"((?:[\u4e00-\u9fff]{2,3})(?:[ \u3000、，,]+[\u4e00-\u9fff]{2,3}){0,4})"
+                  r"\s*(?:[\u4e00-\u9fff]{2,6}报道)?\s*[）)]")
+TRAILING_BYLINE_RE = re.compile(BYLINE_BRACKET + r"\s*$")  # closing the last paragraph
+LEADING_BYLINE_RE = re.compile(r"^\s*" + BYLINE_BRACKET)   # first thing after the story
 # words that end a run of names: "责任编辑：王晓萌 推荐 ..." stops before 推荐
 NOT_NAME = ("推荐", "相关", "来源", "责任", "编辑", "时间", "发布", "分享", "打印", "关闭", "更多", "热门",
             "摄影", "通讯员", "记者", "作者", "实习生", "报道", "综合", "整理", "审核", "校对", "日期",
@@ -68,7 +70,7 @@ NOT_NAME = ("推荐", "相关", "来源", "责任", "编辑", "时间", "发布"
             "出版", "报社", "来自")
 # a line that is only metadata: date / source / author / editor / views labels and their values
 META_LINE_RE = re.compile(
-    r"^[\s【\[（(]*(?:(?:发布|发表|更新|录入)?(?:时间|日期)|来源|稿源|信息来源|文章来源|作者|记者|"
+    r"^[\s【\[（(]*(?:(?:发布|发表|更新|录入)?(?:时间|日期)|来源|稿源|信息来源|文章来源|作者|记者|执笔人?|撰稿|撰文|"
     r"编辑|责任编辑|责编|通讯员|摄影|浏览次数|点击数|阅读|阅读量|访问量|字号|字体|审核|校对)"
     r"\s*[:：]"
 )
@@ -522,9 +524,10 @@ def harvest_fields(text: str, fields: dict) -> None:
             fields[key] = value
 
 
-def _header_text(tree, title: str, body: str) -> tuple[str, str]:
-    """The text between the headline and the body's first line (where 来源/作者/时间 live), and
-    all the text after the headline, each element's text apart (so labels stay separate)."""
+def _header_text(tree, title: str, body: str) -> tuple[str, str, str]:
+    """Three regions of the page text, each element's text apart (so labels stay separate): between
+    the headline and the body (来源/作者/时间), just after the body (bylines, 责任编辑), and all
+    the text after the headline."""
     root = tree.find(".//body")
     full = " ".join(" ".join((root if root is not None else tree).itertext()).split())
     nt = " ".join(title.split())
@@ -533,7 +536,10 @@ def _header_text(tree, title: str, body: str) -> tuple[str, str]:
     first = " ".join(body.splitlines()[0].split())[:12] if body.strip() else ""
     end = full.find(first, start) if first else -1
     header = full[start: end if end > start else start + 200][:400]
-    return header, full[start: start + 6000]
+    last = " ".join(body.splitlines()[-1].split())[-12:] if body.strip() else ""
+    stop = full.find(last, max(start, end)) if last else -1
+    tail = full[stop + len(last): stop + len(last) + 300] if stop >= 0 else ""
+    return header, tail, full[start: start + 6000]
 
 
 # --- the stage --------------------------------------------------------------------------------------
@@ -565,13 +571,23 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
     if lines and title and _norm(lines[0]) == _norm(title):
         body = "\n".join(lines[1:])
 
-    header, after = _header_text(tree, title, body)
-    harvest_fields(header, fields)
+    header, tail, after = _header_text(tree, title, body)
+    if not fields.get("author"):
+        # strongest byline pattern first, wherever it is: above the story, opening it
+        # ("河南商报记者马俊峰/文"), or just after it
+        regions = [header + " | " + tail, "\n".join(body.splitlines()[:2])]
+        for rx in AUTHOR_RES:
+            hit = next((m for region in regions for m in [rx.search(region)] if m), None)
+            if hit:
+                harvest_fields(hit.group(0), fields)
+                break
+    harvest_fields(header + " | " + tail, fields)
     if not fields.get("author") and body:
-        for line in body.splitlines()[-3:][::-1]:
-            m = TRAILING_BYLINE_RE.search(line)
-            # a bracket that closes a sentence is a byline; a bracket alone may be (新浪云南)
-            if m and (m.start() > 0 or "记者" in m.group(0) or "报道" in m.group(0)):
+        # "……。（姚峰 上海报道）" closing the story; names are 2-3 characters, so an attribution
+        # such as （新浪云南） never reads as one
+        for line in [*body.splitlines()[-3:][::-1], tail[:40]]:
+            m = TRAILING_BYLINE_RE.search(line) or LEADING_BYLINE_RE.match(line)
+            if m:
                 fields["author"] = " ".join(re.split(r"[ \u3000、，,]+", m.group(1)))
                 break
     harvest_fields(after, fields)  # 责任编辑 in a pruned footer block, say
