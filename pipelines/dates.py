@@ -308,6 +308,12 @@ def collect_candidates(tree, url: str, base: datetime, list_hint: dict | None = 
             for m in LABELLED_RE.finditer(text[:20000]):
                 add(m.group(1), "visible")
                 break
+            # every full date printed in the text: low rank, but they give the time of day to a
+            # better candidate of the same day, and they date forum and blog posts
+            for m in FULL_RE.finditer(_arabise(unicodedata.normalize("NFKC", text[:30000]))):
+                add(m.group(0), "text")
+                if sum(1 for c in cands if c["source"] == "text") >= 30:
+                    break
             # the date line under the headline: the first full date within 200 characters
             at = text.find(" ".join(title.split())) if title else -1
             if at >= 0:
@@ -334,15 +340,29 @@ def collect_candidates(tree, url: str, base: datetime, list_hint: dict | None = 
     return cands
 
 
-SOURCE_RANK = {"jsonld": 0, "meta": 1, "visible": 2, "url": 3, "listpage": 4, "fallback": 5}
+SOURCE_RANK = {"jsonld": 0, "meta": 1, "visible": 2, "url": 3, "listpage": 4, "text": 5, "fallback": 6}
+PUBLIC_SOURCE = {"text": "visible"}  # dates found in the text are visible dates too
 
 
-def choose(cands: list[dict]) -> dict | None:
+def choose(cands: list[dict], fallback=None) -> dict | None:
     """Source priority, publication over modification, agreement with the URL date, and the
-    more precise of two candidates that agree on the day."""
-    if not cands:
-        return None
-    pool = [c for c in cands if c["kind"] == "published"] or cands
+    more precise of two candidates that agree on the day.
+
+    Dates merely found in the text ("text") never win over a page's date fields; they date a page
+    only when nothing else does (after ``fallback``, htmldate's guess), but they may supply the
+    time of day to a winner of the same day."""
+    primary = [c for c in cands if c["source"] != "text"]
+    texts = [c for c in cands if c["source"] == "text"]
+    pool = [c for c in primary if c["kind"] == "published"] or primary
+    if not pool:
+        guess = fallback() if fallback else None
+        if guess is not None:
+            pool = [guess]
+        elif texts:
+            timed = [c for c in texts if PRECISIONS.index(c["precision"]) >= PRECISIONS.index("minute")]
+            return (timed or texts)[0]
+        else:
+            return None
     url_c = next((c for c in pool if c["source"] == "url"), None)
     if url_c:
         agree = [c for c in pool if c["dt"].date() == url_c["dt"].date()]
@@ -351,7 +371,7 @@ def choose(cands: list[dict]) -> dict | None:
     pool = sorted(pool, key=lambda c: SOURCE_RANK[c["source"]])
     best = pool[0]
     if PRECISIONS.index(best["precision"]) < PRECISIONS.index("minute"):
-        for c in pool[1:]:
+        for c in pool[1:] + texts:
             if c["dt"].date() == best["dt"].date() and PRECISIONS.index(c["precision"]) > \
                     PRECISIONS.index(best["precision"]):
                 return c
@@ -387,15 +407,14 @@ def find_published(tree, url: str, fetched_at: str | datetime | None, list_hint:
     """{"published_at", "published_precision", "published_source"} (values None when no date)."""
     base = parse_iso(fetched_at) if isinstance(fetched_at, str) else (fetched_at or datetime.now(CST))
     cands = collect_candidates(tree, url, base, list_hint, (rules or {}).get("date_xpaths"), title)
-    best = choose(cands)
-    if best is None and use_fallback and tree is not None:
-        best = _fallback(tree, url, base)
+    guess = (lambda: _fallback(tree, url, base)) if use_fallback and tree is not None else None
+    best = choose(cands, guess)
     if best is None:
         return {"published_at": None, "published_precision": None, "published_source": None}
     return {
         "published_at": format_iso(best["dt"], best["precision"]),
         "published_precision": best["precision"],
-        "published_source": best["source"],
+        "published_source": PUBLIC_SOURCE.get(best["source"], best["source"]),
     }
 
 
