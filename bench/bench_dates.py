@@ -43,6 +43,32 @@ def main() -> None:
     dp = time.perf_counter() - t0
     print(f"dateparser.parse: {len(strings) / dp:,.0f} strings/s (first call {first * 1000:.0f} ms)")
 
+    # accuracy on the table: our normaliser vs dateparser alone (value and day must match)
+    def right(parse) -> tuple[int, int]:
+        ok_val = ok_none = 0
+        for text, value, _ in CASES + COMBOS:
+            got = parse(text)
+            ok_val += got is not None and got.isoformat()[:16] == value[:16]
+        for text in NOT_DATES:
+            ok_none += parse(text) is None
+        return ok_val, ok_none
+
+    def dp_parse(text):
+        try:
+            dt = dateparser.parse(text, settings={"RELATIVE_BASE": BASE.replace(tzinfo=None),
+                                                  "TIMEZONE": "Asia/Shanghai",
+                                                  "RETURN_AS_TIMEZONE_AWARE": True})
+        except Exception:  # noqa: BLE001
+            return None
+        return dt.astimezone(CST) if dt else None
+
+    n_dates, n_not = len(CASES + COMBOS), len(NOT_DATES)
+    for name, fn in (("provnews normalize_date", lambda t: normalize_date(t, BASE)[0]),
+                     ("dateparser alone", dp_parse)):
+        ok_val, ok_none = right(fn)
+        print(f"{name}: {ok_val}/{n_dates} dates right to the minute, "
+              f"{ok_none}/{n_not} non-dates rejected")
+
     pages = sorted((ROOT / "data" / "mirror").rglob("*.shtml"))[:40]
     trees = [(parse_html(p.read_bytes().decode("utf-8", "replace")), p) for p in pages]
     t0 = time.perf_counter()

@@ -299,6 +299,8 @@ def eval_cmd(corpus_dir, split, compare, check, baseline, as_json):
         rows = [("provnews", result["provnews"], result["provnews_seconds"], n)]
         if compare:
             rows.append(("trafilatura (bare)", result["trafilatura"], result["trafilatura_seconds"], n))
+            rows.append(("dates: dateparser alone", result["dateparser_only"],
+                         result["dateparser_only_seconds"], n))
         click.echo(f"split={split} pages={n}")
         click.echo(evaluate.table(rows))
         if compare:
