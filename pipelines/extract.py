@@ -89,17 +89,30 @@ CHROME_LINE_RE = re.compile(
     r"^[【\[]?(?:免责)?声明[】\]]?\s*[:：]?$|(?:^|腾讯|本网|本站)(?:免责)?声明[:：]|转载(?:并)?不代表本(?:网|站)|"
     r"仅代表作者(?:本人|个人)?观点|不构成投资建议|^(?:电话|传真|邮箱|地址|联系电话|邮编|E-?mail)\s*[:：]|"
     r"爆料|^跟贴|人参与$|跟贴读取|复制收藏|复制成功|复制链接|手机看新闻|^打开.{0,8}APP|^下载.{0,8}客户端|"
-    r"^(?:微信|微博)扫一扫|意见或建议|^[>》]{1,2}|^\[点击进入|^点击进入|^返回(?:首页|列表|频道)|^(?:本文|文章)来源[:：]|"
+    r"^(?:微信|微博)扫一扫|意见或建议|Facebook|粉丝团|Google\s*plus|按赞|赞一个|未经授权|不得转载|"
+    r"请勿转载|禁止转载|^调整字体|^字体[:：]|^字号$|^收起$|^播放|播放失败|错误代码|^加值服务|^优惠情报|^[>》]{1,2}|^\[点击进入|^点击进入|^返回(?:首页|列表|频道)|^(?:本文|文章)来源[:：]|"
     r"Copyright|版权所有|ICP备|ICP证|网站标识码|公网安备|All Rights? Reserved",
     re.IGNORECASE,
 )
 CSS_LINE_RE = re.compile(r"^(?:[#.@\w\s,:>*()\[\]=\"'-]+\{|\}|[\w*-]+\s*:\s*[^;]{0,80};?\s*(?:/\*.*\*/)?|/\*.*\*/)$")
+# Traditional → simplified for the characters of our boilerplate vocabulary. Used only to *match*
+# lines (HK/TW pages print 相關新聞, 責任編輯, 免責聲明); stored text is never converted.
+T2S = str.maketrans(
+    "聲關熱薦轉編輯責來記體號權載讚絲團網頁點擊覽設論評時間發佈報導圖攝閱讀動態話訊區頭廣專題換歡訪問為們個這"
+    "條擊單類產業務電郵傳碼備錄優惠戶組織標識護際瀏閱數據請勿轉貼複製連結節處內容提供隱私條款說明欄聯繫舉錯誤"
+    "調計視頻幕獨稱愛親罰獎級給無線總彈窗聞門樣",
+    "声关热荐转编辑责来记体号权载赞丝团网页点击览设论评时间发布报导图摄阅读动态话讯区头广专题换欢访问为们个这"
+    "条击单类产业务电邮传码备录优惠户组织标识护际浏阅数据请勿转贴复制连结节处内容提供隐私条款说明栏联系举错误"
+    "调计视频幕独称爱亲罚奖级给无线总弹窗闻门样",
+)
+LINK_STAMP_RE = re.compile(r"^[\[(（]?\d{1,2}:\d{2}(?::\d{2})?[\])）]?\s*(?:\d{1,2}[-/]\d{1,2})?$|"
+                           r"^[\[(（]?\d{1,2}[-/]\d{1,2}[\])）]?$")
 # headings after which the rest of the text is lists, never story
 TAIL_HEAD_RE = re.compile(
     r"^[【\[]?\s*(?:相关(?:新闻|阅读|报道|文章|链接|推荐|专题)|推荐阅读|延伸阅读|热门推荐|热点推荐|"
     r"猜你喜欢|为你推荐|精彩推荐|往期回顾|更多精彩|编辑推荐|热门文章|热点新闻|最新新闻|推荐|热门|热点|"
     r"排行|排行榜|点击排行|新闻排行|今日热点|网友评论|发表评论|评论|热门评论|最新评论|精彩评论|"
-    r"相关专题|专题推荐|图片推荐|视频推荐|热门关键词|本篇新闻热门关键词|没有相关新闻)\s*[】\]]?\s*[:：]?$"
+    r"相关专题|专题推荐|图片推荐|视频推荐|热门关键词|本篇新闻热门关键词|没有相关新闻)\s*[】\]》>»]?\s*[:：]?$"
 )
 DATE_LED_RE = re.compile(r"^\s*(?:发布时间[:：]\s*)?\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
                          r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?")
@@ -449,8 +462,11 @@ def _link_share_of_text(tree, body: str) -> float:
     return linked / max(1, sum(len(line) for line in lines))
 
 
-def clean_lines(body: str, fields: dict) -> str:
-    """Drop boilerplate lines, cut trailing headline lists, move labelled lines into fields."""
+def clean_lines(body: str, fields: dict, anchors: set[str] | None = None) -> str:
+    """Drop boilerplate lines, cut trailing headline lists, move labelled lines into fields.
+
+    ``anchors``: the page's link texts; a short line that is exactly one is a teaser, not story."""
+    anchors = anchors or set()
     lines: list[str] = []
     for raw in body.splitlines():
         # trafilatura renders table cells as "| a | b |": each cell is a line of its own
@@ -464,19 +480,25 @@ def clean_lines(body: str, fields: dict) -> str:
         line = re.sub(r"^[-•·]\s+", "", line)  # trafilatura's list bullets hide line starts
         if not line:
             continue
+        raw = line
+        line = line.translate(T2S)  # match in simplified forms; ``raw`` is what we keep
         m = TRAILING_CREDIT_RE.search(line)
         if m and m.start() > 0:
-            harvest_fields(m.group(0), fields)  # "……解决。（责任编辑：王芳）": keep the sentence
-            line = line[: m.start()].rstrip()
+            harvest_fields(raw[m.start():], fields)  # "……解决。（责任编辑：王芳）": keep the sentence
+            raw, line = raw[: m.start()].rstrip(), line[: m.start()].rstrip()
         compact = _norm(line)
-        if TAIL_HEAD_RE.match(compact):
+        if len(compact) <= 50 and _norm(raw) in anchors:
+            continue  # a line that is a whole link's text: a teaser from a list
+        if LINK_STAMP_RE.match(compact):
+            continue  # "[21:59] 06-04": the time stamp of a list row
+        if TAIL_HEAD_RE.match(compact.lstrip("※•▲★◆■□●○◎→>》·")):
             if i >= n * 0.3:
                 break  # 相关新闻 / 推荐阅读 ... the story is over
             continue
         if re.match(r"^[\u4e00-\u9fff]{0,8}(?:推荐|热点|头条)[:：]", compact) and i >= n * 0.5:
             continue  # "财经首页头条推荐：…" teaser lines
         if EDITOR_LINE_RE.match(line) or (META_LINE_RE.match(line) and len(compact) <= 60):
-            harvest_fields(line, fields)
+            harvest_fields(raw, fields)
             continue
         if len(compact) <= 40 and BOILER_LINE_RE.search(line):
             continue
@@ -497,20 +519,24 @@ def clean_lines(body: str, fields: dict) -> str:
                 fields["source"] = rest
             continue
         if len(compact) <= 60 and re.search(r"责任编辑\s*[:：]", line):
-            harvest_fields(line, fields)
+            harvest_fields(raw, fields)
             continue
-        out.append(line)
+        out.append(raw)
     return "\n".join(out)
 
 
 def harvest_fields(text: str, fields: dict) -> None:
+    """Fill source / editor / author from labelled text. Labels are matched in simplified forms
+    (責任編輯 too); values are cut from the original text, so names keep their characters."""
+    folded = text.translate(T2S)
     for key, rxs in (*((k, [rx]) for k, rx in FIELD_RES.items()), ("author", AUTHOR_RES)):
         if fields.get(key):
             continue
-        m = next((m for rx in rxs for m in [rx.search(text)] if m), None)
+        m = next((m for rx in rxs for m in [rx.search(folded)] if m), None)
         if not m:
             continue
-        value = next(g for g in m.groups() if g).strip(" ，,、")
+        g = next(i for i in range(1, len(m.groups()) + 1) if m.group(i))
+        value = text[m.start(g): m.end(g)].strip(" ，,、")
         if key != "source":
             names: list[str] = []
             for name in re.split(r"[ \u3000、，,/]+", value):
@@ -565,7 +591,8 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
             body, method = alt, "density"
 
     fields: dict[str, str] = {}
-    body = clean_lines(body, fields)
+    anchors = {a for a in (_norm(text_of(el)) for el in tree.iter("a")) if len(a) >= 4}
+    body = clean_lines(body, fields, anchors)
     # a first line repeating the headline is the headline, not the story
     lines = body.splitlines()
     if lines and title and _norm(lines[0]) == _norm(title):

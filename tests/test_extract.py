@@ -48,6 +48,15 @@ FAMILIES = {
     "gov-footer": '<div class="foot"><p>网站标识码：5301000001</p><p>滇ICP备05001234号</p>'
                   '<p>主办单位：昆明市人民政府办公室</p></div>',
     "comment-box": '<div id="comment"><h3>网友评论</h3><p>已有0条评论</p><textarea></textarea></div>',
+    "traditional-related": '<p>※相關新聞》</p><p>• 台北市長春節團拜</p><p>• 年貨大街人潮湧現</p>',
+    "traditional-disclaimer": '<p>免責聲明：本文所載資料僅供參考，並不構成投資建議。</p>'
+                              '<p>(內容由新浪北京提供。未經授權，不得轉載。)</p>',
+    "social-promo": '<p>香港新浪新聞現已開設Facebook專頁，讓你即時掌握本地新聞。</p><p>調整字體︰</p>',
+    "teaser-rows-with-stamps": '<div class="w1"><p><a href="/n/1.html">男子超商抽菸被制止揮拳毆店員..</a></p>'
+                               '<p>[21:59] 06-04</p><p><a href="/n/2.html">台鐵埔心平交道車禍一死多傷</a></p>'
+                               '<p>[21:36] 06-04</p></div>',
+    "contact-lines": '<p>声明：</p><p>凡注明为其他媒体来源的信息，均为转载自其他媒体，转载并不代表本网赞同其观点。</p>'
+                     '<p>电话：021-52921234 传真：021-62920000</p><p>邮箱：news@example.com</p>',
 }
 
 
@@ -57,6 +66,23 @@ def test_boilerplate_family_is_removed_and_story_kept_exactly(family):
     assert out["body"] == "\n".join(STORY)
     for h in HEADLINES:
         assert h not in out["body"]
+
+
+def test_traditional_editor_label_keeps_the_name_as_printed():
+    out = extract(page(after='<p>責任編輯：陳鈞凱</p>'))
+    assert out["body"] == "\n".join(STORY) and out["editor"] == "陳鈞凱"
+
+
+def test_byline_opening_and_closing_the_story():
+    out = extract(page(paras=["河南商报记者马俊峰/文受访者供图", P1, P2, P3]))
+    assert out["author"] == "马俊峰"
+    out = extract(page(paras=[P1, P2, P3 + "（姚峰 上海报道）"]))
+    assert out["author"] == "姚峰" and out["body"].endswith("（姚峰 上海报道）")
+
+
+def test_story_sentences_with_reporter_words_are_not_bylines():
+    out = extract(page(paras=["记者从昆明市水务局获悉，" + P1[11:], "记者：首先欢迎你来到节目现场。", P3]))
+    assert out["author"] == ""
 
 
 def test_editor_line_moves_to_its_field():
