@@ -251,7 +251,7 @@ def measure(root) -> dict:
             chars += c[0] + _chars(child.tail)
             link_chars += c[1]
             links += c[2]
-        if el.tag == "a":
+        if el.tag == "a" and chars < 150:  # a "link" holding a whole story is content
             link_chars, links = chars, links + 1
         stats[el] = [chars, link_chars, links]
     return stats
@@ -361,6 +361,7 @@ def prune(tree, extra_xpaths: list[str] | None = None) -> None:
     root = body if body is not None else tree
     stats = measure(root)  # exact for each element when visited: only later ones are removed
     page_len = max(1, stats[root][0])
+    page_plain = max(1, stats[root][0] - stats[root][1])
     removed: set = set()
     for el in list(root.iter("div", "ul", "ol", "section", "aside", "nav", "footer", "header",
                              "table", "span", "p", "dl", "td", "li")):
@@ -369,12 +370,15 @@ def prune(tree, extra_xpaths: list[str] | None = None) -> None:
             removed.add(el)
             continue
         tag = el.tag
-        if tag in ("nav", "footer", "aside"):
+        if tag in ("nav", "footer", "aside") and (stats[el][0] - stats[el][1]) < 200:
             _remove(el)
             removed.add(el)
             continue
         if stats[el][0] / page_len > 0.5:
             continue  # never prune what holds most of the page's text
+        plain = stats[el][0] - stats[el][1]
+        if plain >= 200 and plain / page_plain > 0.4:
+            continue  # most of the page's non-link text: a misnested story (an unclosed nav div)
         if (_is_boiler_by_name(el) and tag != "p") or \
                 (tag in ("ul", "ol", "div", "table", "dl", "section") and _is_headline_list(el, stats)):
             _remove(el)
