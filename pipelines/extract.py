@@ -54,7 +54,7 @@ AUTHOR_RES = [
     re.compile(rf"(?:记者|通讯员|撰稿人)\s*({NAME})\s*[/／]\s*文|(?:^|\s)({NAME})\s*[/／]\s*文(?=\s|$|[）)])"),
     re.compile(rf"(?:作者|撰稿|撰文|执笔人?|文字|文)\s*[:：/]\s*({NAMES}){NAME_END}"),
     re.compile(rf"(?:记者|通讯员|报道员)\s*[:：]?\s*({NAMES})(?=\s*[/／]\s*(?:文|摄)|\s+\S{{0,8}}报道|\s*$|\s|[）)])"),
-    re.compile(rf"本[贴帖]由\s*({NAME})\s*于"),
+    re.compile(rf"本[贴帖]由\s*({NAME})\s*于|由\s*({NAME})\s*(?:张贴|发表于|发布于)"),
     re.compile(rf"(?:^|\s)({NAME})\s*[/／]\s*摄(?=\s|$)"),
 ]
 # "……。（常书香 马丹阳）" / "（姚峰 上海报道）" / "（总台记者 张倩）" closing a story

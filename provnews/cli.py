@@ -189,6 +189,52 @@ def extract(files, url, fetched_at, from_jsonl):
         click.echo(json.dumps(obj, ensure_ascii=False))
 
 
+# --- parse-date ------------------------------------------------------------------------------------
+def _parse_date_obj(text: str, base: str | None) -> dict:
+    from pipelines.dates import CST, format_iso, normalize_date, parse_iso
+
+    ref = parse_iso(base) if base else datetime.now(CST)
+    dt, precision = normalize_date(text, ref)
+    return {"value": format_iso(dt, precision) if dt else None, "precision": precision}
+
+
+@cli.command("parse-date")
+@click.argument("text", required=False)
+@click.option("--base", default=None, help="Reference time (ISO) for relative and year-less dates; "
+              "default: now.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"value", "precision"}.')
+@click.option("--from-jsonl", "from_jsonl", type=click.File("r", encoding="utf-8"), default=None,
+              help='Read lines of {"text", "base"}; print one JSON object per line, in order.')
+def parse_date(text, base, as_json, from_jsonl):
+    """Normalise one date string as a Chinese page prints it (发布时间：…, 5月8日, 3小时前, 二〇二二年…).
+
+    Prints the ISO value (+08:00) and its precision; value is null when the text holds no date.
+    """
+    if from_jsonl is not None:
+        for n, line in enumerate(from_jsonl, 1):
+            if not line.strip():
+                continue
+            try:
+                spec = json.loads(line)
+                obj = _parse_date_obj(spec["text"], spec.get("base") or base)
+            except (ValueError, KeyError, TypeError) as e:
+                raise click.UsageError(f"--from-jsonl line {n}: needs {{\"text\", \"base\"}} ({e})")
+            click.echo(json.dumps(obj, ensure_ascii=False))
+        return
+    if text is None:
+        raise click.UsageError("give TEXT or --from-jsonl")
+    try:
+        obj = _parse_date_obj(text, base)
+    except ValueError as e:
+        raise click.UsageError(f"--base is not an ISO time: {e}")
+    if as_json:
+        click.echo(json.dumps(obj, ensure_ascii=False))
+    elif obj["value"] is None:
+        click.echo("no date")
+    else:
+        click.echo(f"{obj['value']}  ({obj['precision']})")
+
+
 # --- sql / stats -----------------------------------------------------------------------------------
 def _open_readonly(db: str):
     from pipelines.store import connect

@@ -142,3 +142,27 @@ def test_crawl_survives_one_bad_site_file(mirror, tmp_path):
 def test_crawl_of_unknown_site_is_a_usage_error(tmp_path):
     proc = run_cli("crawl", "no-such-site", "--sites", str(SITES_DIR), "--db", str(tmp_path / "x.db"))
     assert proc.returncode == 2 and "no site 'no-such-site'" in proc.stderr
+
+
+def test_parse_date_json_and_batch(tmp_path):
+    proc = run_cli("parse-date", "发布时间：2022-05-09 10:21", "--json", check=True)
+    assert json.loads(proc.stdout) == {"value": "2022-05-09T10:21:00+08:00", "precision": "minute"}
+    proc = run_cli("parse-date", "第2022期", "--json", check=True)
+    assert json.loads(proc.stdout) == {"value": None, "precision": None}
+    batch = tmp_path / "d.jsonl"
+    batch.write_text("\n".join(json.dumps(o, ensure_ascii=False) for o in [
+        {"text": "3小时前", "base": "2024-05-09T12:00:00+08:00"},
+        {"text": "04月24日 08:30", "base": "2024-05-09T12:00:00+08:00"},
+        {"text": "电话：0871-63612345", "base": "2024-05-09T12:00:00+08:00"},
+    ]), encoding="utf-8")
+    proc = run_cli("parse-date", "--from-jsonl", str(batch), check=True)
+    assert [json.loads(line) for line in proc.stdout.splitlines()] == [
+        {"value": "2024-05-09T09:00:00+08:00", "precision": "minute"},
+        {"value": "2024-04-24T08:30:00+08:00", "precision": "minute"},
+        {"value": None, "precision": None},
+    ]
+
+
+def test_parse_date_bad_base_is_a_usage_error():
+    proc = run_cli("parse-date", "昨天", "--base", "not-a-time")
+    assert proc.returncode == 2 and "--base" in proc.stderr
