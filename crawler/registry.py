@@ -31,7 +31,9 @@ SCHEMA: dict[str, Any] = {
     "kind": (str, False, "gov | news | portal"),
     "verified": (bool, False, "true once a live crawl confirmed the patterns"),
     "notes": (str, False, "free text"),
-    "start_urls": ("urls", True, "list/column pages the crawl starts from"),
+    "start_urls": ("urls", False, "list/column pages the crawl starts from"),
+    "every": ("duration", False, "how often `provnews crawl --due` crawls it, e.g. 30m, 2h, 1d"),
+    "refresh_after": ("duration", False, "re-fetch stored articles older than this, e.g. 7d"),
     "allowed_domains": ("strs", True, "domains the crawl may fetch (subdomains included)"),
     "encoding": (str, False, "charset override when the site lies about it"),
     "links": {
@@ -39,6 +41,11 @@ SCHEMA: dict[str, Any] = {
         "deny": ("regexes", False, "URL regexes never followed"),
         "follow": ("regexes", False, "URL regexes of further list pages (pagination, columns)"),
         "restrict_xpaths": ("xpaths", False, "only read links inside these list-page regions"),
+    },
+    "discovery": {
+        "sitemaps": ("urls", False, "XML sitemaps or sitemap indexes (news sitemaps too)"),
+        "feeds": ("urls", False, "RSS or Atom feeds"),
+        "robots_sitemaps": (bool, False, "read Sitemap: lines from robots.txt"),
     },
     "list": {
         "max_pages": (int, False, "list pages followed per run"),
@@ -56,6 +63,16 @@ SCHEMA: dict[str, Any] = {
 }
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+DURATION_RE = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
+
+
+def parse_duration(text: str) -> int | None:
+    """"30m" → 1800 seconds; "1h30m", "2d", "45s"; None when it is not a duration."""
+    m = DURATION_RE.match(text or "")
+    if not m or not any(m.groups()):
+        return None
+    d, h, mi, s = (int(x or 0) for x in m.groups())
+    return ((d * 24 + h) * 60 + mi) * 60 + s
 
 
 @dataclass(frozen=True)
@@ -83,6 +100,11 @@ class Site:
     title_xpaths: tuple[str, ...] = ()
     delay: float | None = None
     concurrency: int | None = None
+    every: int | None = None  # seconds
+    refresh_after: int | None = None  # seconds
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    robots_sitemaps: bool = False
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     def rules(self) -> dict:
@@ -103,6 +125,10 @@ def _check(path: Path, key: str, value: Any, kind: Any) -> Any:
         # bool is an int subclass in Python; TOML keeps them apart, so do we
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise fail(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
+        return value
+    if kind == "duration":
+        if not isinstance(value, str) or parse_duration(value) is None:
+            raise fail(f"expected a duration such as 30m, 2h, 1d or 1h30m, got {value!r}")
         return value
     if kind is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -172,18 +198,25 @@ def site_from_dict(data: dict, path: Path | str = "<dict>") -> Site:
             codecs.lookup(v["encoding"])
         except LookupError:
             raise SiteConfigError(path, "encoding", f"unknown encoding {v['encoding']!r}") from None
-    links, lst, ext, pol = v["links"], v["list"], v["extract"], v["politeness"]
+    links, lst, ext, pol, disc = v["links"], v["list"], v["extract"], v["politeness"], v["discovery"]
+    if not (v.get("start_urls") or disc.get("sitemaps") or disc.get("feeds") or disc.get("robots_sitemaps")):
+        raise SiteConfigError(path, "start_urls", "missing: give start_urls, or discovery.sitemaps / "
+                              "discovery.feeds / discovery.robots_sitemaps")
     return Site(
         id=v["id"], name=v["name"], province=v["province"], city=v.get("city", ""),
         kind=v.get("kind", ""), verified=v.get("verified", False), path=str(path),
-        start_urls=v["start_urls"], allowed_domains=v["allowed_domains"],
+        start_urls=v.get("start_urls", ()), allowed_domains=v["allowed_domains"],
         encoding=v.get("encoding", ""),
         article_patterns=links["article"], deny_patterns=links.get("deny", ()),
         follow_patterns=links.get("follow", ()), restrict_xpaths=links.get("restrict_xpaths", ()),
         max_list_pages=lst.get("max_pages"), trs_pager=lst.get("trs_pager", True),
         prune_xpaths=ext.get("prune", ()), date_xpaths=ext.get("date_xpath", ()),
         title_xpaths=ext.get("title_xpath", ()),
-        delay=pol.get("delay"), concurrency=pol.get("concurrency"), raw=data,
+        delay=pol.get("delay"), concurrency=pol.get("concurrency"),
+        every=parse_duration(v["every"]) if v.get("every") else None,
+        refresh_after=parse_duration(v["refresh_after"]) if v.get("refresh_after") else None,
+        sitemaps=disc.get("sitemaps", ()), feeds=disc.get("feeds", ()),
+        robots_sitemaps=disc.get("robots_sitemaps", False), raw=data,
     )
 
 

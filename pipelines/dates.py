@@ -342,12 +342,13 @@ def collect_candidates(tree, url: str, base: datetime, list_hint: dict | None = 
     if got:
         cands.append({"dt": got[0], "precision": got[1], "source": "url", "kind": "published",
                       "text": url})
-    if list_hint and list_hint.get("date"):
-        add(list_hint["date"], "listpage")
+    if list_hint and list_hint.get("date"):  # beside the link on a list page, or in a feed/sitemap
+        add(list_hint["date"], {"feed": "feed", "sitemap": "sitemap"}.get(list_hint.get("via"), "listpage"))
     return cands
 
 
-SOURCE_RANK = {"jsonld": 0, "meta": 1, "visible": 2, "url": 3, "listpage": 4, "text": 5, "fallback": 6}
+SOURCE_RANK = {"jsonld": 0, "meta": 1, "visible": 2, "url": 3, "feed": 4, "sitemap": 4, "listpage": 4,
+               "text": 5, "fallback": 6}
 PUBLIC_SOURCE = {"text": "visible"}  # dates found in the text are visible dates too
 
 

@@ -1,85 +1,22 @@
-"""Stage 5, page → SQLite: the one database module.
+"""Stage 5, page → SQLite (sqlite-utils): pages, articles, the frontier and crawl_runs.
 
-Tables: ``pages`` (every URL we tried: status, headers, raw body compressed, error), ``articles``
-(the clean result, one row per URL), ``crawl_runs`` (one row per site per run). WAL mode and a
-busy timeout let readers query while a crawl writes; each page is one short transaction, so a
-killed crawl loses at most the page in flight. Upserts make a re-crawl update rows, never add.
+Each page is one short transaction: its raw bytes (compressed) go to ``pages``, its article to
+``articles``, and its frontier entry is settled in the same commit, so a crawl killed at any moment
+leaves every URL either stored or still pending, never half of each. Upserts make a re-crawl update
+rows, never add them. WAL mode (see schema.connect) lets readers query while a crawl writes.
 """
 from __future__ import annotations
 
 import json
-import sqlite3
 import zlib
-from pathlib import Path
 
 import sqlite_utils
 
 from pipelines import EXTRACTOR_VERSION, StagePipeline
+from pipelines.schema import ARTICLES_COLUMNS, connect  # noqa: F401 - connect is re-exported
 
-SCHEMA_VERSION = 1
-
-PAGES_COLUMNS = {
-    "url": str, "final_url": str, "site": str, "status": int, "fetched_at": str, "headers": str,
-    "body": bytes, "body_size": int, "encoding": str, "error": str,
-}
-ARTICLES_COLUMNS = {
-    "url": str, "canonical_url": str, "site": str, "title": str, "body": str, "author": str,
-    "source": str, "editor": str, "published_at": str, "published_precision": str,
-    "published_source": str, "fetched_at": str, "list_title": str, "fingerprint": str,
-    "body_chars": int, "extractor_version": str,
-}
-CRAWL_RUNS_COLUMNS = {
-    "id": int, "site": str, "started_at": str, "finished_at": str, "status": str,
-    "pages_fetched": int, "articles_new": int, "articles_updated": int, "errors": int,
-    "message": str,
-}
-ARTICLE_FIELDS = [c for c in ARTICLES_COLUMNS]
-
-
-def connect(path: str | Path, readonly: bool = False) -> sqlite_utils.Database:
-    """Open the database; read-only at the SQLite level when asked (no writes possible at all)."""
-    path = Path(path)
-    if readonly:
-        if not path.exists():
-            raise FileNotFoundError(f"no database at {path}")
-        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=30)
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA query_only = 1")
-        conn.set_authorizer(_deny_attach)  # ATTACH could create (and write) another file
-        return sqlite_utils.Database(conn)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=30)
-    db = sqlite_utils.Database(conn)
-    db.execute("PRAGMA busy_timeout = 30000")
-    db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA synchronous = NORMAL")
-    ensure_schema(db)
-    return db
-
-
-def _deny_attach(action: int, *args) -> int:
-    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
-        return sqlite3.SQLITE_DENY
-    if action == sqlite3.SQLITE_PRAGMA and args[0] == "query_only":
-        return sqlite3.SQLITE_DENY  # no turning query_only back off
-    return sqlite3.SQLITE_OK
-
-
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    if "pages" not in db.table_names():
-        db["pages"].create(PAGES_COLUMNS, pk="url", not_null={"site"})
-        db["pages"].create_index(["site", "fetched_at"], if_not_exists=True)
-    if "articles" not in db.table_names():
-        db["articles"].create(ARTICLES_COLUMNS, pk="url", not_null={"site"})
-        db["articles"].create_index(["site", "published_at"], if_not_exists=True)
-        db["articles"].create_index(["fingerprint"], if_not_exists=True)
-        db["articles"].create_index(["canonical_url"], if_not_exists=True)
-    if "crawl_runs" not in db.table_names():
-        db["crawl_runs"].create(CRAWL_RUNS_COLUMNS, pk="id")
-        db["crawl_runs"].create_index(["site", "started_at"], if_not_exists=True)
-    if "meta" not in db.table_names():
-        db["meta"].create({"key": str, "value": str}, pk="key")
-        db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
+ARTICLE_FIELDS = list(ARTICLES_COLUMNS)
+MAX_ATTEMPTS = 3  # a URL failing transiently (timeouts, 5xx, 429) is retried on this many runs
 
 
 def compress(body: bytes) -> bytes:
@@ -111,18 +48,38 @@ def article_row(page: dict) -> dict:
     return row
 
 
+def is_transient(page: dict) -> bool:
+    """A failure worth retrying on a later run: no response at all, 5xx, 429, 408."""
+    error, status = page.get("error"), page.get("status")
+    if not error:
+        return False
+    if status is None:  # timeouts, resets, DNS: but a robots.txt refusal is final
+        return error.startswith("fetch:") and "robots" not in error.lower()
+    return status in (408, 429) or status >= 500
+
+
+def _settle_frontier(db: sqlite_utils.Database, page: dict) -> None:
+    if is_transient(page):
+        db.execute("UPDATE frontier SET attempts = attempts + 1 WHERE url = ?", [page["url"]])
+        db.execute("DELETE FROM frontier WHERE url = ? AND attempts >= ?", [page["url"], MAX_ATTEMPTS])
+    else:
+        db.execute("DELETE FROM frontier WHERE url = ?", [page["url"]])
+
+
 def save_page(db: sqlite_utils.Database, page: dict) -> str:
     """Store one processed page in one transaction. Returns new / updated / unchanged / error."""
     with db.conn:
         db["pages"].upsert(page_row(page), pk="url")
+        _settle_frontier(db, page)
         if page.get("error"):
             return "error"
         row = article_row(page)
-        old = db.execute("SELECT * FROM articles WHERE url = ?", [row["url"]]).fetchone()
+        cur = db.execute("SELECT * FROM articles WHERE url = ?", [row["url"]])
+        old = cur.fetchone()
         if old is None:
             db["articles"].insert(row, pk="url")
             return "new"
-        cols = [d[0] for d in db.execute("SELECT * FROM articles LIMIT 0").description]
+        cols = [d[0] for d in cur.description]
         if dict(zip(cols, old)) == {c: row.get(c) for c in cols}:
             return "unchanged"
         db["articles"].upsert(row, pk="url")
@@ -136,8 +93,8 @@ def run_outcome(stats: dict) -> dict:
     status, message = "ok", None
     if reason and reason != "finished":
         status, message = "failed", f"crawl ended: {reason}"
-    elif stats.get("provnews/list_pages", 0) == 0:
-        status, message = "failed", "no list page could be read"
+    elif stats.get("provnews/list_pages", 0) + stats.get("provnews/list_not_modified", 0) == 0:
+        status, message = "failed", "no list page, feed or sitemap could be read"
     return {
         "status": status, "message": message, "errors": errors,
         "pages_fetched": stats.get("provnews/pages_fetched", 0),

@@ -53,28 +53,32 @@ def print_summary(summary, console) -> None:
     from rich.table import Table
 
     table = Table(title="crawl summary")
-    for col in ("site", "status", "list pages", "pages", "new", "updated", "errors", "note"):
+    for col in ("site", "status", "lists read", "lists 304", "pages", "new", "updated", "errors", "note"):
         table.add_column(col, justify="right" if col not in ("site", "status", "note") else "left")
     for r in summary.results:
-        table.add_row(r.site, r.status, str(r.list_pages), str(r.pages_fetched),
+        table.add_row(r.site, r.status, str(r.list_pages), str(r.list_unchanged), str(r.pages_fetched),
                       str(r.articles_new), str(r.articles_updated), str(r.errors), r.message[:80])
     console.print(table)
 
 
-def _run_crawl(site_ids, db, sites_dir, proxy, verbose) -> int:
+def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False) -> int:
+    """Crawl under the database lock (taken by the caller). Returns the exit code."""
     from rich.console import Console
 
     from provnews import runner
 
     console = Console(stderr=True)
+    overrides = {"PROVNEWS_REFRESH": True} if refresh else None
     try:
         progress = Progress(console)
         with progress.bar:
             summary = runner.crawl(list(site_ids), db, sites_dir, proxy,
-                                   "INFO" if verbose else "ERROR", progress)
+                                   "INFO" if verbose else "ERROR", progress, overrides, due)
     except runner.SiteConfigError as e:
         console.print(f"[red]error:[/red] {e}")
         return runner.EXIT_USAGE
+    if summary.nothing_due:
+        console.print("no site is due")
     print_summary(summary, Console())
     for r in summary.results:
         if r.status != "ok" and r.message:
@@ -90,13 +94,32 @@ def _run_crawl(site_ids, db, sites_dir, proxy, verbose) -> int:
 @click.option("--sites", "sites_dir", type=click.Path(file_okay=False), default=None,
               help="Directory of site TOML files (default: crawler/sites).")
 @click.option("--proxy", default="", help="Send every request through this HTTP proxy.")
+@click.option("--due", is_flag=True, help="Only sites whose `every` interval has passed since "
+              "their last successful run.")
+@click.option("--refresh", is_flag=True, help="Fetch articles again even when already stored.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
-def crawl(sites, db, sites_dir, proxy, verbose):
+def crawl(sites, db, sites_dir, proxy, due, refresh, verbose):
     """Crawl SITES (ids from the registry; all when none) into the database.
 
-    Exit codes: 0 all sites fine, 1 some sites failed, 2 bad configuration or usage.
+    Incremental: stored articles are not fetched again; list pages, feeds and sitemaps are
+    revisited with If-None-Match / If-Modified-Since. One crawl at a time per database.
+    Exit codes: 0 all sites fine, 1 some sites failed, 2 bad configuration or usage,
+    75 another crawl holds the database.
     """
-    sys.exit(_run_crawl(sites, db, sites_dir, proxy, verbose))
+    sys.exit(_locked(db, lambda: _run_crawl(sites, db, sites_dir, proxy, verbose, due, refresh)))
+
+
+def _locked(db: str, job) -> int:
+    """Run job under the database's crawl lock; 75 (EX_TEMPFAIL) at once when it is held."""
+    from provnews.lock import Locked, crawl_lock
+    from provnews.runner import EXIT_LOCKED
+
+    try:
+        with crawl_lock(db):
+            return job()
+    except Locked as e:
+        click.echo(f"provnews: {e}", err=True)
+        return EXIT_LOCKED
 
 
 @cli.command()
@@ -104,13 +127,24 @@ def crawl(sites, db, sites_dir, proxy, verbose):
               type=click.Path(dir_okay=False), help="SQLite database file.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def demo(db, verbose):
-    """Serve the bundled offline mirror on 127.0.0.1 and crawl it, then show what was stored."""
+    """Serve the bundled offline mirror on 127.0.0.1 and crawl it, then show what was stored.
+
+    Same exit codes as crawl; run twice on one --db it crawls incrementally, like a schedule.
+    """
     from provnews.mirror import SITES_DIR, MirrorServer
 
-    server = MirrorServer().start_background()
-    click.echo(f"offline mirror on {server.url} (fictional Yunnan sites, served as a proxy)", err=True)
-    code = _run_crawl((), db, SITES_DIR, server.url, verbose)
-    server.shutdown()
+    def job() -> int:
+        server = MirrorServer().start_background()
+        click.echo(f"offline mirror on {server.url} (fictional Yunnan sites, served as a proxy)",
+                   err=True)
+        try:
+            return _run_crawl((), db, SITES_DIR, server.url, verbose)
+        finally:
+            server.shutdown()
+
+    code = _locked(db, job)
+    if code == 75:
+        sys.exit(code)
     click.echo(f"\nstored in {db}:")
     _print_stats(db)
     from pipelines.store import connect
@@ -137,6 +171,65 @@ def serve_mirror(port):
         server.serve_forever()
     except KeyboardInterrupt:
         pass
+
+
+# --- schedule ------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--cron", "fmt", flag_value="cron", default=True, help="Print a crontab line (default).")
+@click.option("--systemd", "fmt", flag_value="systemd", help="Print a systemd service and timer.")
+@DB_OPTION
+@click.option("--every", default="15m", show_default=True,
+              help="How often the scheduler wakes provnews; each site still waits for its own `every`.")
+@click.option("--log", "log_file", default="data/provnews.log", show_default=True,
+              help="Where the crawl's output goes.")
+def schedule(fmt, db, every, log_file):
+    """Print a ready-to-install crontab line or systemd unit + timer for this install.
+
+    The job runs `provnews crawl --due`: each wake-up crawls only the sites that are due, and a
+    wake-up during a running crawl exits 75 at once instead of overlapping it.
+    """
+    from crawler.registry import parse_duration
+
+    seconds = parse_duration(every)
+    if not seconds or seconds < 60:
+        raise click.UsageError("--every must be a duration of at least 1m, e.g. 15m or 1h")
+    exe = Path(sys.argv[0]).resolve()
+    command = f"{exe} crawl --due --db {Path(db).resolve()}" if exe.name == "provnews" else \
+        f"{sys.executable} -m provnews.cli crawl --due --db {Path(db).resolve()}"
+    workdir, log_path = Path.cwd().resolve(), Path(log_file).resolve()
+    if fmt == "cron":
+        minutes = seconds // 60
+        when = f"*/{minutes} * * * *" if minutes < 60 else f"0 */{max(1, minutes // 60)} * * *"
+        click.echo(f"# provnews: crawl due sites every {every} (install with `crontab -e`)")
+        click.echo(f"{when} cd {workdir} && {command} >> {log_path} 2>&1")
+        return
+    click.echo(f"""# /etc/systemd/system/provnews-crawl.service
+[Unit]
+Description=provnews: crawl the sites that are due
+After=network-online.target
+
+[Service]
+Type=oneshot
+WorkingDirectory={workdir}
+ExecStart={command}
+StandardOutput=append:{log_path}
+StandardError=append:{log_path}
+# 75 = another crawl holds the database: not a failure of this start
+SuccessExitStatus=75
+
+# /etc/systemd/system/provnews-crawl.timer
+[Unit]
+Description=provnews: wake every {every}
+
+[Timer]
+OnBootSec=2min
+OnUnitActiveSec={seconds}s
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+
+# then: systemctl daemon-reload && systemctl enable --now provnews-crawl.timer""")
 
 
 # --- extract ---------------------------------------------------------------------------------------

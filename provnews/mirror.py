@@ -4,13 +4,17 @@ Scrapy talks to it exactly as to a proxy in production (absolute URLs in the req
 the demo and the tests crawl real hostnames with the real code path and never leave loopback.
 Files live in data/mirror/<host>/<path>; a directory path serves its index.html; each host may
 have a _routes.json: {"/path": {"status": 301, "location": "/new"} | {"status": 404} |
-{"content_type": "..."}}. Every request is logged (method, host, path, status, headers sent).
+{"content_type": "..."}}. Files carry ETag and Last-Modified; a matching If-None-Match gets 304.
+Every request is logged (method, host, path, status, conditional headers sent).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 import threading
+import time
+from email.utils import formatdate
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -56,7 +60,12 @@ class MirrorHandler(BaseHTTPRequestHandler):
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
+        if self.server.delay:
+            time.sleep(self.server.delay)  # a slow server, for kill and throughput tests
         status, headers, body = self._resolve(host, path)
+        etag = headers.get("ETag")
+        if status == 200 and etag and self.headers.get("If-None-Match") == etag:
+            status, body = 304, b""
         self.server.log.add({"method": self.command, "host": host, "path": path, "status": status,
                              "if_none_match": self.headers.get("If-None-Match"),
                              "if_modified_since": self.headers.get("If-Modified-Since")})
@@ -90,17 +99,23 @@ class MirrorHandler(BaseHTTPRequestHandler):
         ctype = route.get("content_type") or mimetypes.guess_type(target.name)[0] or "text/html"
         if target.suffix in (".html", ".shtml", ".htm"):
             ctype = route.get("content_type", "text/html")
-        return 200, {"Content-Type": ctype}, target.read_bytes()
+        body = target.read_bytes()
+        headers = {"Content-Type": ctype}
+        if route.get("validators", True):
+            headers["ETag"] = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            headers["Last-Modified"] = formatdate(target.stat().st_mtime, usegmt=True)
+        return 200, headers, body
 
 
 class MirrorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, port: int = 0, root: Path = MIRROR_DIR):
+    def __init__(self, port: int = 0, root: Path = MIRROR_DIR, delay: float = 0.0):
         handler = type("Handler", (MirrorHandler,), {"root": root})
         super().__init__(("127.0.0.1", port), handler)
         self.log = RequestLog()
+        self.delay = delay
 
     @property
     def url(self) -> str:

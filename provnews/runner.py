@@ -30,6 +30,7 @@ class SiteResult:
     articles_updated: int = 0
     errors: int = 0
     list_pages: int = 0
+    list_unchanged: int = 0  # 304 Not Modified
     message: str = ""
 
 
@@ -37,9 +38,12 @@ class SiteResult:
 class CrawlSummary:
     results: list[SiteResult] = field(default_factory=list)
     crawled: int = 0  # sites that got as far as a crawl (not stopped by their config)
+    nothing_due: bool = False  # --due and no site's interval had passed: a success
 
     @property
     def exit_code(self) -> int:
+        if self.nothing_due:
+            return EXIT_SOME_FAILED if self.results else EXIT_OK
         if not self.crawled:
             return EXIT_USAGE  # nothing could run: bad configuration or usage
         return EXIT_SOME_FAILED if any(r.status != "ok" for r in self.results) else EXIT_OK
@@ -110,18 +114,57 @@ def run_crawl(sites: list[Site], settings: Settings, progress=None) -> CrawlSumm
                                 articles_new=outcome["articles_new"],
                                 articles_updated=outcome["articles_updated"], errors=outcome["errors"],
                                 list_pages=stats.get("provnews/list_pages", 0),
+                                list_unchanged=stats.get("provnews/list_not_modified", 0),
                                 message=outcome["message"] or "")
         summary.results.append(result)
     db.conn.close()
     return summary
 
 
+def due_sites(sites: list[Site], db_path: str | Path, default_every: int) -> list[Site]:
+    """Sites whose interval has passed since their last successful run."""
+    from datetime import datetime, timezone
+
+    db = connect(db_path)
+    now = datetime.now(timezone.utc)
+    due = []
+    for site in sites:
+        row = db.execute("SELECT max(started_at) FROM crawl_runs WHERE site = ? AND status = 'ok'",
+                         [site.id]).fetchone()
+        last = datetime.fromisoformat(row[0]) if row and row[0] else None
+        every = site.every if site.every is not None else default_every
+        if last is None or (now - last).total_seconds() >= every:
+            due.append(site)
+    db.conn.close()
+    return due
+
+
+def close_interrupted_runs(db_path: str | Path) -> int:
+    """Runs still marked running belong to a crawl that died (we hold the lock): mark them."""
+    from crawler.items import utc_now_iso
+
+    db = connect(db_path)
+    with db.conn:
+        n = db.execute("UPDATE crawl_runs SET status = 'interrupted', finished_at = ? "
+                       "WHERE status = 'running'", [utc_now_iso()]).rowcount
+    db.conn.close()
+    return n
+
+
 def crawl(wanted: list[str], db: str | Path, sites_dir: str | Path | None = None,
           proxy: str = "", log_level: str = "WARNING", progress=None,
-          overrides: dict | None = None) -> CrawlSummary:
+          overrides: dict | None = None, only_due: bool = False) -> CrawlSummary:
+    """Crawl under the database's lock (the caller takes it: see provnews.lock)."""
+    from crawler.registry import parse_duration
+
     settings = build_settings(db, sites_dir, proxy, log_level, overrides)
     registry = load_registry(settings.get("PROVNEWS_SITES_DIR"))
     sites, failed = select_sites(registry, wanted)
+    close_interrupted_runs(db)
+    if only_due:
+        sites = due_sites(sites, db, parse_duration(settings.get("PROVNEWS_DEFAULT_EVERY")) or 3600)
+        if not sites:
+            return CrawlSummary(results=failed, nothing_due=True)
     summary = run_crawl(sites, settings, progress) if sites else CrawlSummary()
     summary.crawled = len(sites)
     summary.results = failed + summary.results

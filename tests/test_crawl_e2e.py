@@ -112,7 +112,7 @@ def test_raw_pages_are_stored_compressed_and_restorable(db):
     assert enc == "gb18030" and "云岭市人民政府".encode("gbk") in raw
 
 
-def test_recrawl_updates_rows_and_duplicates_nothing(mirror, crawled, tmp_path):
+def test_refresh_recrawl_updates_rows_and_duplicates_nothing(mirror, crawled, tmp_path):
     import shutil
 
     from tests.conftest import run_cli
@@ -121,7 +121,7 @@ def test_recrawl_updates_rows_and_duplicates_nothing(mirror, crawled, tmp_path):
     db_path = tmp_path / "again.db"
     shutil.copy(crawled[0], db_path)
     before = sqlite3.connect(db_path).execute("SELECT count(*) FROM articles").fetchone()[0]
-    proc = run_cli("crawl", "mirror-daily", "--sites", str(SITES_DIR), "--proxy", mirror.url,
+    proc = run_cli("crawl", "mirror-daily", "--refresh", "--sites", str(SITES_DIR), "--proxy", mirror.url,
                    "--db", str(db_path))
     assert proc.returncode == 0, proc.stderr
     con = sqlite3.connect(db_path)

@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import safe_url_string
 
+from crawler.discovery import parse_feed, parse_sitemap
 from crawler.items import new_page, utc_now_iso
 from crawler.registry import Site, load_registry
+from crawler.state import CrawlState
 
 # A date printed beside a link on a list page: 2024-05-09, 2024年5月9日, 05-09, 5月9日, [05/09]
 LIST_DATE_RE = re.compile(
@@ -37,6 +39,11 @@ def headers_to_dict(headers) -> dict[str, str]:
     return out
 
 
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
 def domain_allowed(url: str, domains: tuple[str, ...]) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     return any(host == d or host.endswith("." + d) for d in domains)
@@ -45,8 +52,10 @@ def domain_allowed(url: str, domains: tuple[str, ...]) -> bool:
 class NewsSpider(Spider):
     name = "news"
 
-    def __init__(self, site: Site, max_list_pages: int, max_links: int, **kwargs):
+    def __init__(self, site: Site, max_list_pages: int, max_links: int, state: CrawlState | None = None,
+                 **kwargs):
         super().__init__(**kwargs)
+        self.state = state
         self.site = site
         self.allowed_domains = list(site.allowed_domains)
         self.start_urls = list(site.start_urls)
@@ -72,26 +81,72 @@ class NewsSpider(Spider):
         if site.concurrency is not None:
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
         max_pages = site.max_list_pages or settings.getint("PROVNEWS_MAX_LIST_PAGES")
-        spider = cls(site, max_pages, settings.getint("PROVNEWS_MAX_LINKS_PER_PAGE"), *args, **kwargs)
+        state = CrawlState(settings.get("PROVNEWS_DB"), site.id, settings.getbool("PROVNEWS_REFRESH"),
+                           site.refresh_after)
+        spider = cls(site, max_pages, settings.getint("PROVNEWS_MAX_LINKS_PER_PAGE"), state,
+                     *args, **kwargs)
         spider._set_crawler(crawler)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
 
-    # --- list pages ---------------------------------------------------------------------------
+    def _closed(self, spider=None, reason=None):
+        if self.state is not None:
+            self.state.close()
+
+    # --- start: unfinished work first, then lists, sitemaps, feeds ------------------------------
     async def start(self):
+        for url, hint in self.state.pending():  # discovered by a run that did not finish them
+            self.crawler.stats.inc_value("provnews/resumed")
+            request = self._article_request(url, hint, hint.get("via", "list"), remember=False)
+            if request is not None:
+                yield request
         for url in self.start_urls:
             yield self._list_request(url)
+        for url in self.site.sitemaps:
+            yield self._list_request(url, self.parse_sitemap)
+        for url in self.site.feeds:
+            yield self._list_request(url, self.parse_feed)
+        if self.site.robots_sitemaps:
+            for url in self.site.start_urls[:1] or self.site.sitemaps[:1] or self.site.feeds[:1]:
+                yield Request(urljoin(url, "/robots.txt"), callback=self.parse_robots,
+                              errback=self.list_failed, meta={"dont_obey_robotstxt": True})
 
-    def _list_request(self, url: str) -> Request:
+    def _list_request(self, url: str, callback=None) -> Request:
+        """List pages, sitemaps and feeds are always revisited, conditionally when we can."""
         self.list_pages_seen += 1
-        return Request(url, callback=self.parse_list, errback=self.list_failed,
-                       meta={"provnews_kind": "list"})
+        return Request(url, callback=callback or self.parse_list, errback=self.list_failed,
+                       headers={} if self.state.refresh else self.state.validators(url),
+                       meta={"provnews_kind": "list", "handle_httpstatus_list": [304]})
+
+    def _article_request(self, url: str, hint: dict, via: str, remember: bool = True) -> Request | None:
+        if self.state.is_stored(url):
+            self.crawler.stats.inc_value("provnews/skipped_stored")
+            return None
+        if remember:
+            self.state.remember(url, {**hint, "via": via}, via)
+        return Request(url, callback=self.parse_article, errback=self.article_failed,
+                       meta={"list_hint": {**hint, "via": via}}, priority=10)
+
+    def _unchanged(self, response: Response) -> bool:
+        """304 Not Modified: nothing new on this list page, feed or sitemap; no parsing."""
+        if response.status == 304:
+            self.crawler.stats.inc_value("provnews/list_not_modified")
+            return True
+        self.crawler.stats.inc_value("provnews/list_pages")
+        return False
+
+    def _keep_validators(self, response: Response) -> None:
+        """Called after the page's links are in the frontier: a later 304 then loses nothing."""
+        self.state.save_validators(response.url, _header(response, b"ETag"),
+                                   _header(response, b"Last-Modified"))
 
     def list_failed(self, failure):
         self.crawler.stats.inc_value("provnews/list_errors")
         self.logger.warning("list page failed: %s: %s", failure.request.url, failure.getErrorMessage())
 
     def parse_list(self, response: Response):
-        self.crawler.stats.inc_value("provnews/list_pages")
+        if self._unchanged(response):
+            return
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("provnews/list_errors")
             self.logger.warning("list page is not text: %s", response.url)
@@ -101,10 +156,12 @@ class NewsSpider(Spider):
             if any(p.search(url) for p in self._deny):
                 continue
             if any(p.search(url) for p in self._article):
-                yield Request(url, callback=self.parse_article, errback=self.article_failed,
-                              meta={"list_hint": hint}, priority=10)
+                request = self._article_request(url, hint, "list")
+                if request is not None:
+                    yield request
             elif any(p.search(url) for p in self._follow):
                 follow.append(url)
+        self._keep_validators(response)
         if self.site.trs_pager:
             m = TRS_PAGER_RE.search(response.text)
             if m:
@@ -136,6 +193,44 @@ class NewsSpider(Spider):
                 text = " ".join("".join(a.xpath(".//text()").getall()).split())
                 title = a.attrib.get("title", "").strip()
                 yield url, {"text": title or text, "date": self._date_beside(a, text)}
+
+    def _wanted(self, url: str) -> bool:
+        return (domain_allowed(url, self.site.allowed_domains)
+                and not any(p.search(url) for p in self._deny)
+                and any(p.search(url) for p in self._article))
+
+    def parse_sitemap(self, response: Response):
+        if self._unchanged(response):
+            return
+        children, entries = parse_sitemap(response.body)
+        for url in children:
+            if self.list_pages_seen < self.max_list_pages and domain_allowed(url, self.site.allowed_domains):
+                yield self._list_request(url, self.parse_sitemap)
+        for entry in entries[: self.max_links]:
+            if self._wanted(entry.url):
+                request = self._article_request(entry.url, {"text": entry.title, "date": entry.date},
+                                                "sitemap")
+                if request is not None:
+                    yield request
+        self._keep_validators(response)
+
+    def parse_feed(self, response: Response):
+        if self._unchanged(response):
+            return
+        for entry in parse_feed(response.body)[: self.max_links]:
+            url = safe_url_string(urljoin(response.url, entry.url))
+            if self._wanted(url):
+                request = self._article_request(url, {"text": entry.title, "date": entry.date}, "feed")
+                if request is not None:
+                    yield request
+        self._keep_validators(response)
+
+    def parse_robots(self, response: Response):
+        from scrapy.utils.sitemap import sitemap_urls_from_robots
+
+        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+            if domain_allowed(url, self.site.allowed_domains):
+                yield self._list_request(url, self.parse_sitemap)
 
     @staticmethod
     def _date_beside(a, anchor_text: str) -> str:

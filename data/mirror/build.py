@@ -204,6 +204,15 @@ def build_portal(expected: list) -> None:
 <div class="hot-rank"><h3>热门推荐</h3><ol>{side_links(n, 5, "/news/hot/detail-")}</ol></div>
 </body></html>"""
         write(host, "/news/index.html" if n == 0 else "/news/index_2.shtml", html)
+    from email.utils import format_datetime
+    from datetime import datetime
+
+    rss_items = "\n".join(
+        f"<item><title>{escape(t)}</title><link>http://{host}{link}</link>"
+        f"<pubDate>{format_datetime(datetime.fromisoformat(e['published_at']))}</pubDate></item>"
+        for (link, t, _), e in zip(items, [e for e in expected if e["site"] == "mirror-portal"]))
+    write(host, "/rss.xml", '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+          "<title>云上云南</title><link>http://yn.yunshang.test/</link>\n" + rss_items + "\n</channel></rss>\n")
     write(host, "/robots.txt", "User-agent: *\nDisallow: /search/\n")
     site_toml(host, "mirror-portal", "云上云南（镜像）", "portal", [f"http://{host}/news/"],
               [r"/news/[a-z]+/\d{4}-\d\d-\d\d/detail-i[a-z0-9]+\.shtml$"],
@@ -267,7 +276,20 @@ def build_daily(expected: list) -> None:
 <body><div class="daohang"><a href="/">首页</a></div><div class="xleft fl"><ul class="list">{rows}</ul>
 <div class="page">{links}</div></div></body></html>"""
         write(host, f"/kunming/index{'' if n == 0 else f'_{n + 1}'}.shtml", html)
-    write(host, "/robots.txt", "User-agent: *\nDisallow: /private/\n")
+    urls = "\n".join(
+        f"<url><loc>http://{host}{link}</loc><news:news><news:publication>"
+        f"<news:name>七彩日报</news:name><news:language>zh</news:language></news:publication>"
+        f"<news:publication_date>{e['published_at'][:10] if e['published_precision'] == 'day' else e['published_at']}</news:publication_date>"
+        f"<news:title>{escape(t)}</news:title></news:news></url>"
+        for (link, t, _), e in zip([i for i in items if "/private/" not in i[0]],
+                                   [e for e in expected if e["site"] == "mirror-daily"]))
+    write(host, "/sitemap_news.xml", '<?xml version="1.0" encoding="UTF-8"?>\n'
+          '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+          'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n' + urls + "\n</urlset>\n")
+    write(host, "/sitemap_index.xml", '<?xml version="1.0" encoding="UTF-8"?>\n'
+          '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+          f"<sitemap><loc>http://{host}/sitemap_news.xml</loc></sitemap></sitemapindex>\n")
+    write(host, "/robots.txt", f"User-agent: *\nDisallow: /private/\nSitemap: http://{host}/sitemap_index.xml\n")
     site_toml(host, "mirror-daily", "七彩日报（镜像）", "news", [f"http://{host}/kunming/index.shtml"],
               [r"/system/\d{4}/\d\d/\d\d/\d+\.shtml$"], [r"/kunming/index_\d+\.shtml$"], city="昆明")
 
