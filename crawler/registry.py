@@ -45,7 +45,7 @@ SCHEMA: dict[str, Any] = {
     "discovery": {
         "sitemaps": ("urls", False, "XML sitemaps or sitemap indexes (news sitemaps too)"),
         "feeds": ("urls", False, "RSS or Atom feeds"),
-        "robots_sitemaps": (bool, False, "read Sitemap: lines from robots.txt"),
+        "robots_sitemaps": (bool, False, "read Sitemap: lines from the robots.txt of the site's hosts"),
     },
     "list": {
         "max_pages": (int, False, "list pages followed per run"),
@@ -199,9 +199,9 @@ def site_from_dict(data: dict, path: Path | str = "<dict>") -> Site:
         except LookupError:
             raise SiteConfigError(path, "encoding", f"unknown encoding {v['encoding']!r}") from None
     links, lst, ext, pol, disc = v["links"], v["list"], v["extract"], v["politeness"], v["discovery"]
-    if not (v.get("start_urls") or disc.get("sitemaps") or disc.get("feeds") or disc.get("robots_sitemaps")):
-        raise SiteConfigError(path, "start_urls", "missing: give start_urls, or discovery.sitemaps / "
-                              "discovery.feeds / discovery.robots_sitemaps")
+    if not (v.get("start_urls") or disc.get("sitemaps") or disc.get("feeds")):
+        raise SiteConfigError(path, "start_urls", "missing: give start_urls, discovery.sitemaps or "
+                              "discovery.feeds (robots_sitemaps reads the robots.txt of their hosts)")
     return Site(
         id=v["id"], name=v["name"], province=v["province"], city=v.get("city", ""),
         kind=v.get("kind", ""), verified=v.get("verified", False), path=str(path),

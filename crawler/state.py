@@ -11,12 +11,14 @@ from datetime import datetime, timedelta, timezone
 from crawler.items import utc_now_iso
 from pipelines.dedup import canonical_url
 from pipelines.schema import connect
+from pipelines.store import is_transient
 
 
 class CrawlState:
     def __init__(self, db_path: str, site_id: str, refresh: bool = False,
                  refresh_after: int | None = None):
         self.db = connect(db_path)
+        self._new_validators: dict[str, tuple[str | None, str | None]] = {}
         self.site_id = site_id
         self.refresh = refresh
         self.refresh_after = refresh_after
@@ -25,9 +27,14 @@ class CrawlState:
         self.db.conn.close()
 
     def is_stored(self, url: str) -> bool:
-        """Stored already (by URL or canonical URL) and not due for a refresh."""
+        """Stored already (by URL or canonical URL) and not due for a refresh; or failed for good
+        (404, 410, not HTML, forbidden by robots.txt). Transient failures are tried again."""
         if self.refresh:
             return False
+        failed = self.db.execute("SELECT status, error FROM pages WHERE url = ? AND error IS NOT NULL",
+                                 [url]).fetchone()
+        if failed and not is_transient({"status": failed[0], "error": failed[1]}):
+            return True
         row = self.db.execute(
             "SELECT max(fetched_at) FROM articles WHERE url = ? OR canonical_url = ?",
             [url, canonical_url(url)]).fetchone()
@@ -62,9 +69,16 @@ class CrawlState:
         return headers
 
     def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        if not etag and not last_modified:
-            return
+        """Remember a list page's validators; they are committed only when the run finishes
+        (commit_validators). A run killed half-way must not leave a 304 in front of list pages
+        whose pagination it never followed."""
+        if etag or last_modified:
+            self._new_validators[url] = (etag, last_modified)
+
+    def commit_validators(self) -> None:
+        now = utc_now_iso()
         with self.db.conn:
-            self.db["validators"].upsert({"url": url, "site": self.site_id, "etag": etag,
-                                          "last_modified": last_modified,
-                                          "checked_at": utc_now_iso()}, pk="url")
+            self.db["validators"].upsert_all(
+                [{"url": u, "site": self.site_id, "etag": e, "last_modified": lm, "checked_at": now}
+                 for u, (e, lm) in self._new_validators.items()], pk="url")
+        self._new_validators.clear()

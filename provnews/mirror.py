@@ -75,7 +75,10 @@ class MirrorHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if not head:
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client went away (a killed crawl): nothing to report
 
     def _resolve(self, host: str, path: str) -> tuple[int, dict, bytes]:
         site = (self.root / host).resolve()

@@ -91,6 +91,8 @@ class NewsSpider(Spider):
 
     def _closed(self, spider=None, reason=None):
         if self.state is not None:
+            if reason == "finished":
+                self.state.commit_validators()
             self.state.close()
 
     # --- start: unfinished work first, then lists, sitemaps, feeds ------------------------------
@@ -107,9 +109,11 @@ class NewsSpider(Spider):
         for url in self.site.feeds:
             yield self._list_request(url, self.parse_feed)
         if self.site.robots_sitemaps:
-            for url in self.site.start_urls[:1] or self.site.sitemaps[:1] or self.site.feeds[:1]:
-                yield Request(urljoin(url, "/robots.txt"), callback=self.parse_robots,
-                              errback=self.list_failed, meta={"dont_obey_robotstxt": True})
+            hosts = {urljoin(u, "/robots.txt") for u in (*self.site.start_urls, *self.site.sitemaps,
+                                                         *self.site.feeds)}
+            for url in sorted(hosts):
+                yield Request(url, callback=self.parse_robots, errback=self.list_failed,
+                              meta={"dont_obey_robotstxt": True})
 
     def _list_request(self, url: str, callback=None) -> Request:
         """List pages, sitemaps and feeds are always revisited, conditionally when we can."""
