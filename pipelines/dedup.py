@@ -62,3 +62,45 @@ class DedupPipeline(StagePipeline):
 
     def apply(self, page: dict, rules: dict) -> None:
         apply_dedup(page, rules)
+
+
+# --- near duplicates: MinHash over character shingles, banded for LSH -----------------------------
+NUM_PERM = 64
+BANDS, ROWS = 16, 4  # 16 bands of 4 rows: pairs above ~0.5 Jaccard share a band with high odds
+SHINGLE = 4  # characters; syndicated copies differ in boilerplate, not in these
+MIN_CHARS = 60  # shorter bodies are not clustered: too little text to tell copies from chance
+SAME_STORY = 0.7  # estimated Jaccard from which two bodies are one story
+
+
+def minhash(body: str):
+    """datasketch MinHash of the body's character shingles (None when the body is too short)."""
+    from datasketch import MinHash
+
+    norm = PUNCT_SPACE_RE.sub("", unicodedata.normalize("NFKC", body or "").lower())
+    if len(norm) < MIN_CHARS:
+        return None
+    m = MinHash(num_perm=NUM_PERM, seed=1)
+    m.update_batch([norm[i:i + SHINGLE].encode("utf-8") for i in range(len(norm) - SHINGLE + 1)])
+    return m
+
+
+def signature_bytes(m) -> bytes:
+    return m.hashvalues.astype("<u8").tobytes()
+
+
+def bands(sig: bytes) -> list[int]:
+    """One 63-bit hash per band of the signature: the LSH keys stored in the database."""
+    out = []
+    width = ROWS * 8
+    for b in range(BANDS):
+        chunk = sig[b * width:(b + 1) * width]
+        out.append(int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "little") >> 1)
+    return out
+
+
+def similarity(sig_a: bytes, sig_b: bytes) -> float:
+    """Estimated Jaccard similarity of two stored signatures."""
+    import numpy as np
+
+    a, b = np.frombuffer(sig_a, dtype="<u8"), np.frombuffer(sig_b, dtype="<u8")
+    return float((a == b).mean()) if len(a) == len(b) and len(a) else 0.0

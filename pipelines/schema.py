@@ -54,7 +54,51 @@ def _v2(db: sqlite_utils.Database) -> None:
     }, pk="url", if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    """Search, syndication clusters and views: articles.cluster_id / duplicate_of, MinHash
+    signatures with their LSH bands, the FTS5 index (see pipelines/fulltext.py), and views for
+    common downstream queries. Existing articles are indexed and clustered here, in place."""
+    if "list_hint" not in db["pages"].columns_dict:  # re-ingest needs the list page's date too
+        db["pages"].add_column("list_hint", str)
+    cols = db["articles"].columns_dict
+    for col in ("cluster_id", "duplicate_of"):
+        if col not in cols:
+            db["articles"].add_column(col, str)
+    db["articles"].create_index(["cluster_id"], if_not_exists=True)
+    db["article_minhash"].create({"url": str, "sig": bytes}, pk="url", if_not_exists=True)
+    db["lsh_bands"].create({"band": int, "hash": int, "url": str}, if_not_exists=True)
+    db["lsh_bands"].create_index(["band", "hash"], if_not_exists=True)
+    db["lsh_bands"].create_index(["url"], if_not_exists=True)
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
+               "title_bi, body_bi, title_uni, body_uni, tokenize = 'unicode61 remove_diacritics 0')")
+    for view, sql in VIEWS.items():
+        db.execute(f"DROP VIEW IF EXISTS {view}")
+        db.execute(f"CREATE VIEW {view} AS {sql}")
+    from pipelines.store import index_and_cluster  # the same code the crawl writes with
+
+    for url, in db.execute("SELECT url FROM articles ORDER BY rowid").fetchall():
+        index_and_cluster(db, url)
+
+
+VIEWS = {
+    "latest_articles": """SELECT site, published_at, title, source, substr(body, 1, 120) AS excerpt, url
+        FROM articles WHERE body_chars > 0 AND duplicate_of IS NULL
+        ORDER BY coalesce(published_at, fetched_at) DESC""",
+    "daily_counts": """SELECT site, substr(published_at, 1, 10) AS day, count(*) AS articles,
+        sum(duplicate_of IS NOT NULL) AS syndicated_copies
+        FROM articles WHERE published_at IS NOT NULL GROUP BY site, day""",
+    "syndication_clusters": """SELECT a.cluster_id, o.title, count(*) AS copies,
+        group_concat(a.site, ',') AS sites, min(a.published_at) AS first_published
+        FROM articles a JOIN articles o ON o.url = a.cluster_id
+        WHERE a.cluster_id IS NOT NULL GROUP BY a.cluster_id""",
+    "site_health": """SELECT p.site, count(*) AS pages, sum(p.error IS NOT NULL) AS page_errors,
+        count(a.url) AS articles, sum(a.published_at IS NULL) AS undated, sum(a.body_chars = 0) AS empty,
+        max(p.fetched_at) AS last_fetch
+        FROM pages p LEFT JOIN articles a ON a.url = p.url GROUP BY p.site""",
+}
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

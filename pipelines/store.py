@@ -13,9 +13,11 @@ import zlib
 import sqlite_utils
 
 from pipelines import EXTRACTOR_VERSION, StagePipeline
+from pipelines.dedup import SAME_STORY, bands, minhash, signature_bytes, similarity
+from pipelines.fulltext import index_text
 from pipelines.schema import ARTICLES_COLUMNS, connect  # noqa: F401 - connect is re-exported
 
-ARTICLE_FIELDS = list(ARTICLES_COLUMNS)
+ARTICLE_FIELDS = list(ARTICLES_COLUMNS)  # what extraction produces; cluster columns are derived
 MAX_ATTEMPTS = 3  # a URL failing transiently (timeouts, 5xx, 429) is retried on this many runs
 
 
@@ -35,6 +37,7 @@ def page_row(page: dict) -> dict:
         "headers": json.dumps(page.get("headers") or {}, ensure_ascii=False, sort_keys=True),
         "body": compress(body), "body_size": len(body), "encoding": page.get("encoding"),
         "error": page.get("error"),
+        "list_hint": json.dumps(page["list_hint"], ensure_ascii=False) if page.get("list_hint") else None,
     }
 
 
@@ -67,23 +70,99 @@ def _settle_frontier(db: sqlite_utils.Database, page: dict) -> None:
 
 
 def save_page(db: sqlite_utils.Database, page: dict) -> str:
-    """Store one processed page in one transaction. Returns new / updated / unchanged / error."""
+    """Store one fetched page in one transaction. Returns new / updated / unchanged / error."""
     with db.conn:
         db["pages"].upsert(page_row(page), pk="url")
         _settle_frontier(db, page)
         if page.get("error"):
             return "error"
-        row = article_row(page)
-        cur = db.execute("SELECT * FROM articles WHERE url = ?", [row["url"]])
-        old = cur.fetchone()
-        if old is None:
-            db["articles"].insert(row, pk="url")
-            return "new"
-        cols = [d[0] for d in cur.description]
-        if dict(zip(cols, old)) == {c: row.get(c) for c in cols}:
-            return "unchanged"
-        db["articles"].upsert(row, pk="url")
-        return "updated"
+        return save_article(db, page)
+
+
+def save_article(db: sqlite_utils.Database, page: dict) -> str:
+    """Write a page's article (caller holds the transaction): new / updated / unchanged.
+
+    An unchanged article is not written at all — a re-ingest with unchanged rules leaves the table
+    byte for byte as it was. A written one is re-indexed for search and re-clustered."""
+    row = article_row(page)
+    placeholders = ", ".join(ARTICLE_FIELDS)
+    old = db.execute(f"SELECT {placeholders} FROM articles WHERE url = ?", [row["url"]]).fetchone()
+    if old is not None and dict(zip(ARTICLE_FIELDS, old)) == row:
+        return "unchanged"
+    if old is None:
+        db["articles"].insert(row, pk="url")
+    else:
+        db["articles"].update(row["url"], row)
+    index_and_cluster(db, row["url"])
+    return "new" if old is None else "updated"
+
+
+def index_and_cluster(db: sqlite_utils.Database, url: str) -> None:
+    """Keep the FTS index and the syndication clusters in step with one article row."""
+    rowid, title, body, cluster = db.execute(
+        "SELECT rowid, title, body, cluster_id FROM articles WHERE url = ?", [url]).fetchone()
+    title_bi, title_uni = index_text(title or "")
+    body_bi, body_uni = index_text(body or "")
+    db.execute("DELETE FROM articles_fts WHERE rowid = ?", [rowid])
+    db.execute("INSERT INTO articles_fts (rowid, title_bi, body_bi, title_uni, body_uni) "
+               "VALUES (?, ?, ?, ?, ?)", [rowid, title_bi, body_bi, title_uni, body_uni])
+    _cluster(db, url, body or "", cluster)
+
+
+def _cluster(db: sqlite_utils.Database, url: str, body: str, old_cluster: str | None) -> None:
+    """Near-duplicate clustering by MinHash LSH: candidates share a band hash (an indexed lookup,
+    never an all-pairs scan), members are those above SAME_STORY estimated similarity."""
+    db.execute("DELETE FROM lsh_bands WHERE url = ?", [url])
+    db.execute("DELETE FROM article_minhash WHERE url = ?", [url])
+    m = minhash(body)
+    members = {url}
+    if m is not None:
+        sig = signature_bytes(m)
+        keys = bands(sig)
+        db.execute("INSERT INTO article_minhash (url, sig) VALUES (?, ?)", [url, sig])
+        db.conn.executemany("INSERT INTO lsh_bands (band, hash, url) VALUES (?, ?, ?)",
+                            [(b, h, url) for b, h in enumerate(keys)])
+        where = " OR ".join("(band = ? AND hash = ?)" for _ in keys)
+        params = [x for b, h in enumerate(keys) for x in (b, h)]
+        candidates = db.execute(
+            f"SELECT DISTINCT l.url, s.sig FROM lsh_bands l JOIN article_minhash s ON s.url = l.url "
+            f"WHERE ({where}) AND l.url != ?", [*params, url]).fetchall()
+        matches = [c for c, csig in candidates if similarity(sig, csig) >= SAME_STORY]
+        if matches:
+            marks = ", ".join("?" for _ in matches)
+            members |= set(matches)
+            members |= {r[0] for r in db.execute(
+                f"SELECT url FROM articles WHERE cluster_id IN (SELECT cluster_id FROM articles "
+                f"WHERE url IN ({marks}) AND cluster_id IS NOT NULL)", matches)}
+    _assign(db, members)
+    if old_cluster and old_cluster not in members:  # it left a cluster: re-settle the rest
+        rest = {r[0] for r in db.execute("SELECT url FROM articles WHERE cluster_id = ? AND url != ?",
+                                         [old_cluster, url])}
+        _assign(db, rest)
+    elif old_cluster:
+        rest = {r[0] for r in db.execute("SELECT url FROM articles WHERE cluster_id = ?", [old_cluster])}
+        if rest - members:
+            _assign(db, rest - members)
+
+
+def _assign(db: sqlite_utils.Database, members: set[str]) -> None:
+    """The earliest published copy is the original; the others are its duplicates."""
+    if not members:
+        return
+    marks = ", ".join("?" for _ in members)
+    rows = db.execute(f"SELECT url, published_at, fetched_at, cluster_id, duplicate_of FROM articles "
+                      f"WHERE url IN ({marks})", list(members)).fetchall()
+    if len(rows) == 1:
+        url, _, _, cluster, dup = rows[0]
+        if cluster is not None or dup is not None:
+            db.execute("UPDATE articles SET cluster_id = NULL, duplicate_of = NULL WHERE url = ?", [url])
+        return
+    original = min(rows, key=lambda r: (r[1] or r[2] or "9999", r[0]))[0]
+    for url, _, _, cluster, dup in rows:
+        want_dup = None if url == original else original
+        if cluster != original or dup != want_dup:  # write only what changes
+            db.execute("UPDATE articles SET cluster_id = ?, duplicate_of = ? WHERE url = ?",
+                       [original, want_dup, url])
 
 
 def run_outcome(stats: dict) -> dict:

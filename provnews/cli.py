@@ -403,6 +403,116 @@ def stats(db):
     _print_stats(db)
 
 
+# --- search / reingest / import / export ------------------------------------------------------------
+@cli.command()
+@click.argument("query")
+@DB_OPTION
+@click.option("--site", default=None, help="Only this site.")
+@click.option("--since", default=None, help="Only articles published on or after this date (ISO).")
+@click.option("--limit", default=20, show_default=True, type=int, help="How many results.")
+@click.option("--json", "as_json", is_flag=True, help="Print [{url, title, published_at, snippet, rank}].")
+def search(query, db, site, since, limit, as_json):
+    """Full-text search for QUERY (Chinese of any length, or latin words), ranked by bm25."""
+    from provnews.search import search as run_search
+
+    con = _open_readonly(db)
+    hits = run_search(con, query, site, since, limit)
+    if as_json:
+        click.echo(json.dumps([{k: h[k] for k in ("url", "title", "published_at", "snippet", "rank")}
+                               for h in hits], ensure_ascii=False, indent=1))
+        return
+    if not hits:
+        click.echo("no match")
+    for h in hits:
+        click.echo(f"{h['rank']:>8.2f}  {h['published_at'] or '-':<25} {h['site']:<14} {h['title']}\n"
+                   f"          {h['snippet']}\n          {h['url']}")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--site", default=None, help="Only pages of this site.")
+@click.option("--since", default=None, help="Only pages fetched on or after this time (ISO).")
+@click.option("--where", default=None, help="An extra SQL condition on the pages table (alias p).")
+@click.option("--jobs", default=0, type=int, help="Worker processes (default: all cores).")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--sites", "sites_dir", default=None, type=click.Path(file_okay=False),
+              help="Site TOML directory for per-site rules (default: crawler/sites).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def reingest(db, site, since, where, jobs, dry_run, sites_dir, as_json):
+    """Re-run decode → extract → dates → dedup on stored raw pages; no fetching.
+
+    Run it after extraction rules improve. Unchanged articles are not written, so a second run
+    with the same rules leaves the articles table byte for byte the same.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TimeRemainingColumn
+
+    from provnews import reingest as ri
+
+    try:
+        total = ri.count_pages(db, site, since, where)
+    except sqlite3.Error as e:
+        raise click.UsageError(f"--where: {e}")
+    console = Console(stderr=True)
+    with RichProgress("re-ingest", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=console, transient=True) as bar:
+        task = bar.add_task("pages", total=total)
+        summary = ri.reingest(db, site, since, where, jobs or None, dry_run, sites_dir,
+                              on_batch=lambda n: bar.advance(task, n))
+    result = summary.as_dict()
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    click.echo(("dry run: " if dry_run else "") + ", ".join(f"{k.replace('_', ' ')} {v}"
+                                                           for k, v in result.items() if k != "error_samples"))
+    for line in summary.error_samples:
+        click.echo(f"  error: {line}")
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@DB_OPTION
+@click.option("--site", default="import", show_default=True, help="Site id to file the pages under.")
+def import_cmd(paths, db, site):
+    """Ingest local HTML files or folders, and WARC files, through the pipeline.
+
+    A folder's URLs come from a sidecar urls.jsonl ({"path", "url", "fetched_at"}) or each file's
+    <link rel=canonical>; WARC response records carry their own URL and date.
+    """
+    from provnews.archive import import_paths
+
+    counts = import_paths(list(paths), db, site)
+    click.echo("imported: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc"]), default="jsonl",
+              show_default=True, help="jsonl/csv/parquet: articles; warc: the stored raw pages.")
+@click.option("--since", default=None, help="Articles published (pages fetched, for warc) on or after this.")
+@click.option("--site", default=None, help="Only this site.")
+@click.option("--where", default=None, help="An extra SQL condition on the exported table.")
+@click.option("--out", "out", default="-", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Output file (default: stdout).")
+def export(db, fmt, since, site, where, out):
+    """Stream articles out as JSONL (every column), CSV or Parquet, or raw pages as WARC."""
+    from provnews.archive import export as run_export
+
+    binary = fmt in ("parquet", "warc")
+    try:
+        if out == "-":
+            n = run_export(db, fmt, sys.stdout, site, since, where)
+        else:
+            with open(out, "wb" if binary else "w", encoding=None if binary else "utf-8",
+                      newline=None if binary else "") as f:
+                n = run_export(db, fmt, f, site, since, where)
+    except sqlite3.Error as e:
+        raise click.UsageError(f"--where: {e}")
+    except (RuntimeError, FileNotFoundError) as e:
+        raise click.ClickException(str(e))
+    click.echo(f"exported {n} {'pages' if fmt == 'warc' else 'articles'}", err=True)
+
+
 # --- eval ----------------------------------------------------------------------------------------
 DEFAULT_CORPUS = "../shared/corpus/zh-news"
 DEFAULT_BASELINE = "bench/eval_baseline.json"

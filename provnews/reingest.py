@@ -1,0 +1,142 @@
+"""Re-run decode → extract → dates → dedup on stored raw pages, without fetching.
+
+Pages stream from the database in batches by rowid (memory stays flat however many there are);
+a process pool does the pure stages; the parent alone writes, one short transaction per batch,
+through the same save_article the crawl uses. Unchanged articles are not written at all.
+"""
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+
+from crawler.items import new_page
+from crawler.registry import load_registry
+from pipelines import process_page
+from pipelines.store import ARTICLE_FIELDS, article_row, connect, decompress, save_article
+
+BATCH = 200
+
+
+@dataclass
+class Summary:
+    processed: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    titles_changed: int = 0
+    dates_changed: int = 0
+    bodies_changed: int = 0
+    newly_empty: int = 0
+    errors: int = 0
+    error_samples: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _process(args: tuple[dict, dict]) -> dict:
+    """Worker: the pure stages on one stored page; returns plain, picklable data."""
+    page, rules = args
+    process_page(page, rules)
+    page.pop("_tree", None)
+    page.pop("html", None)
+    page.pop("body", None)
+    return page
+
+
+def _selection(site: str | None, since: str | None, where: str | None) -> tuple[str, list]:
+    conds, params = ["p.body_size > 0"], []
+    if site:
+        conds.append("p.site = ?")
+        params.append(site)
+    if since:
+        conds.append("p.fetched_at >= ?")
+        params.append(since)
+    if where:
+        conds.append(f"({where})")
+    return " AND ".join(conds), params
+
+
+def count_pages(db_path: str, site=None, since=None, where=None) -> int:
+    db = connect(db_path)
+    cond, params = _selection(site, since, where)
+    n = db.execute(f"SELECT count(*) FROM pages p WHERE {cond}", params).fetchone()[0]
+    db.conn.close()
+    return n
+
+
+def iter_pages(db, site=None, since=None, where=None, batch: int = BATCH):
+    """Stored pages as page dicts, a batch at a time (keyset pagination on rowid)."""
+    cond, params = _selection(site, since, where)
+    last = 0
+    while True:
+        rows = db.execute(
+            f"SELECT p.rowid, p.url, p.final_url, p.site, p.status, p.headers, p.body, p.fetched_at, "
+            f"p.list_hint FROM pages p WHERE {cond} AND p.rowid > ? ORDER BY p.rowid LIMIT ?",
+            [*params, last, batch]).fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield [new_page(url, site=site_id, body=decompress(body), status=status, final_url=final,
+                        headers=json.loads(headers or "{}"), fetched_at=fetched,
+                        list_hint=json.loads(hint) if hint else None)
+               for _, url, final, site_id, status, headers, body, fetched, hint in rows]
+
+
+def reingest(db_path: str, site: str | None = None, since: str | None = None, where: str | None = None,
+             jobs: int | None = None, dry_run: bool = False, sites_dir: str | None = None,
+             on_batch=None) -> Summary:
+    from crawler.settings import PROVNEWS_SITES_DIR
+
+    try:
+        registry = load_registry(sites_dir or PROVNEWS_SITES_DIR)
+        rules = {sid: s.rules() for sid, s in registry.sites.items()}
+    except ValueError:
+        rules = {}
+    db = connect(db_path)
+    summary = Summary()
+    jobs = jobs or os.cpu_count() or 1
+    pool = ProcessPoolExecutor(jobs) if jobs > 1 else None
+    try:
+        for pages in iter_pages(db, site, since, where):
+            tasks = [(p, rules.get(p["site"], {})) for p in pages]
+            results = list(pool.map(_process, tasks, chunksize=8)) if pool else [_process(t) for t in tasks]
+            _write(db, results, summary, dry_run)
+            if on_batch:
+                on_batch(len(results))
+    finally:
+        if pool:
+            pool.shutdown()
+        db.conn.close()
+    return summary
+
+
+def _write(db, results: list[dict], summary: Summary, dry_run: bool) -> None:
+    cols = ", ".join(ARTICLE_FIELDS)
+    with db.conn:
+        for page in results:
+            summary.processed += 1
+            old = db.execute(f"SELECT {cols} FROM articles WHERE url = ?", [page["url"]]).fetchone()
+            old = dict(zip(ARTICLE_FIELDS, old)) if old else None
+            if page.get("error"):
+                summary.errors += 1
+                if len(summary.error_samples) < 5:
+                    summary.error_samples.append(f"{page['url']}: {page['error']}")
+                if not dry_run:
+                    db.execute("UPDATE pages SET error = ? WHERE url = ? AND error IS NOT ?",
+                               [page["error"], page["url"], page["error"]])
+                continue
+            new = article_row(page)
+            if old:
+                summary.titles_changed += old["title"] != new["title"]
+                summary.dates_changed += old["published_at"] != new["published_at"]
+                summary.bodies_changed += old["body"] != new["body"]
+                summary.newly_empty += bool(old["body"]) and not new["body"]
+            if dry_run:
+                outcome = "new" if old is None else ("unchanged" if old == new else "updated")
+            else:
+                db.execute("UPDATE pages SET error = NULL WHERE url = ? AND error IS NOT NULL", [page["url"]])
+                outcome = save_article(db, page)
+            setattr(summary, outcome, getattr(summary, outcome) + 1)

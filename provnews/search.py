@@ -1,0 +1,28 @@
+"""Ranked full-text search over articles (FTS5 + bigram index, see pipelines/fulltext.py)."""
+from __future__ import annotations
+
+from pipelines.fulltext import match_expression, snippet
+
+# bm25 weights per FTS column: title_bi, body_bi, title_uni, body_uni
+WEIGHTS = "10.0, 1.0, 10.0, 1.0"
+
+
+def search(db, query: str, site: str | None = None, since: str | None = None, limit: int = 20) -> list[dict]:
+    """[{url, title, site, published_at, snippet, rank}], best first (lower bm25 rank is better)."""
+    expr = match_expression(query)
+    if not expr:
+        return []
+    conds, params = ["articles_fts MATCH ?"], [expr]
+    if site:
+        conds.append("a.site = ?")
+        params.append(site)
+    if since:
+        conds.append("a.published_at >= ?")
+        params.append(since)
+    rows = db.execute(
+        f"SELECT a.url, a.title, a.site, a.published_at, a.body, bm25(articles_fts, {WEIGHTS}) AS rank "
+        f"FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+        f"WHERE {' AND '.join(conds)} ORDER BY rank LIMIT ?", [*params, limit]).fetchall()
+    return [{"url": url, "title": title, "site": site_id, "published_at": published,
+             "snippet": snippet(body or title or "", query), "rank": round(rank, 4)}
+            for url, title, site_id, published, body, rank in rows]
