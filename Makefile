@@ -28,6 +28,7 @@ bench: $(STAMP)  ## speed figures: extract vs trafilatura, the date stage, the d
 	$(BIN)/python bench/bench_dates.py
 	$(BIN)/python bench/bench_crawl.py
 	$(BIN)/python bench/bench_incremental.py
+	$(BIN)/python bench/bench_database.py
 
 mirror: $(STAMP)  ## rebuild data/mirror from data/mirror/stories.py and build.py
 	cd data/mirror && ../../$(BIN)/python build.py

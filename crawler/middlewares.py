@@ -6,7 +6,10 @@ mirror is served this way, so the demo crawls exactly like a real crawl, real ho
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
 
 
 class ProxyMiddleware:
@@ -20,4 +23,27 @@ class ProxyMiddleware:
     def process_request(self, request: Request, spider=None):
         if self.proxy and "proxy" not in request.meta:
             request.meta["proxy"] = self.proxy
+        return None
+
+
+class StayOnSiteMiddleware:
+    """Refuse any request outside the site's allowed domains, redirects included.
+
+    Scrapy's own offsite check lets dont_filter requests through; ours does not, so a redirect to
+    another domain ends as an error recorded against the page that redirected."""
+
+    def __init__(self, crawler=None):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider=None):
+        site = getattr(getattr(self.crawler, "spider", None), "site", None)
+        if site is None or request.meta.get("dont_obey_robotstxt") and request.url.endswith("/robots.txt"):
+            return None
+        host = (urlsplit(request.url).hostname or "").lower()
+        if not any(host == d or host.endswith("." + d) for d in site.allowed_domains):
+            raise IgnoreRequest(f"off-site: {host} is not in allowed_domains")
         return None

@@ -56,6 +56,11 @@ SCHEMA: dict[str, Any] = {
         "date_xpath": ("xpaths", False, "where the visible publication date is"),
         "title_xpath": ("xpaths", False, "where the headline is"),
     },
+    "limits": {
+        "timeout": (float, False, "seconds per request (default DOWNLOAD_TIMEOUT)"),
+        "max_bytes": (int, False, "largest response, after decompression (default DOWNLOAD_MAXSIZE)"),
+        "max_links": (int, False, "links read from one list page (default PROVNEWS_MAX_LINKS_PER_PAGE)"),
+    },
     "politeness": {
         "delay": (float, False, "seconds between requests to this site"),
         "concurrency": (int, False, "parallel requests to this site"),
@@ -105,6 +110,9 @@ class Site:
     sitemaps: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
     robots_sitemaps: bool = False
+    timeout: float | None = None
+    max_bytes: int | None = None
+    max_links: int | None = None
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     def rules(self) -> dict:
@@ -199,6 +207,7 @@ def site_from_dict(data: dict, path: Path | str = "<dict>") -> Site:
         except LookupError:
             raise SiteConfigError(path, "encoding", f"unknown encoding {v['encoding']!r}") from None
     links, lst, ext, pol, disc = v["links"], v["list"], v["extract"], v["politeness"], v["discovery"]
+    lim = v["limits"]
     if not (v.get("start_urls") or disc.get("sitemaps") or disc.get("feeds")):
         raise SiteConfigError(path, "start_urls", "missing: give start_urls, discovery.sitemaps or "
                               "discovery.feeds (robots_sitemaps reads the robots.txt of their hosts)")
@@ -216,7 +225,9 @@ def site_from_dict(data: dict, path: Path | str = "<dict>") -> Site:
         every=parse_duration(v["every"]) if v.get("every") else None,
         refresh_after=parse_duration(v["refresh_after"]) if v.get("refresh_after") else None,
         sitemaps=disc.get("sitemaps", ()), feeds=disc.get("feeds", ()),
-        robots_sitemaps=disc.get("robots_sitemaps", False), raw=data,
+        robots_sitemaps=disc.get("robots_sitemaps", False),
+        timeout=lim.get("timeout"), max_bytes=lim.get("max_bytes"), max_links=lim.get("max_links"),
+        raw=data,
     )
 
 

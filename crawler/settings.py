@@ -52,6 +52,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    # first: a request (a redirect included) outside the site's domains goes nowhere
+    "crawler.middlewares.StayOnSiteMiddleware": 50,
     # before HttpProxyMiddleware (750) so that robots.txt requests use the proxy too
     "crawler.middlewares.ProxyMiddleware": 740,
 }

@@ -8,6 +8,7 @@ gb18030, their superset. Invalid sequences are replaced one at a time, so damage
 from __future__ import annotations
 
 import codecs
+import threading
 
 from w3lib.encoding import (
     html_body_declared_encoding,
@@ -41,26 +42,59 @@ def _canonical(enc: str | None) -> str | None:
     return "gb18030" if resolved in GB_FAMILY else resolved
 
 
+_COUNT = threading.local()  # per-thread tallies of the two counting error handlers below
+
+
+def _count_sequences(err: UnicodeDecodeError) -> tuple[str, int]:
+    _COUNT.sequences += 1
+    if _COUNT.sequences >= _COUNT.budget:
+        raise err
+    return "\ufffd", err.end
+
+
+def _count_runs(err: UnicodeDecodeError) -> tuple[str, int]:
+    data, end = err.object, err.start
+    while end < len(data) and data[end] >= 0x80:
+        end += 1
+    end = max(end, err.end)
+    _COUNT.run_bytes += end - err.start
+    return "", end
+
+
+codecs.register_error("provnews-count", _count_sequences)
+codecs.register_error("provnews-runs", _count_runs)
+
+
 def _decode_errors(body: bytes, enc: str, budget: int = 64) -> int:
     """How many invalid sequences ``body`` has under ``enc`` (stops counting at ``budget``)."""
-    count = 0
-
-    def handler(err: UnicodeDecodeError):
-        nonlocal count
-        count += 1
-        if count >= budget:
-            raise err
-        return ("\ufffd", err.end)
-
-    name = f"provnews-count-{id(handler)}"
-    codecs.register_error(name, handler)
+    _COUNT.sequences, _COUNT.budget = 0, budget
     try:
-        body.decode(enc, errors=name)
-    except UnicodeDecodeError:
+        body.decode(enc, errors="provnews-count")
+    except (UnicodeDecodeError, LookupError):
         return budget
-    except LookupError:
-        return budget
-    return count
+    return _COUNT.sequences
+
+
+def _gb18030_run(err: UnicodeDecodeError) -> tuple[str, int]:
+    """Error handler: decode the whole run of non-ASCII bytes that broke UTF-8 as GB18030."""
+    data, end = err.object, err.start
+    while end < len(data) and data[end] >= 0x80:
+        end += 1
+    end = max(end, err.end)
+    return data[err.start:end].decode("gb18030", errors="replace"), end
+
+
+_GB_FALLBACK = "provnews-gb18030-run"
+codecs.register_error(_GB_FALLBACK, _gb18030_run)
+
+
+def _foreign_share(body: bytes) -> float:
+    """Share of the non-ASCII bytes that lie in runs which are not valid UTF-8 (GBK text decoded
+    as UTF-8 scores near 1; a UTF-8 page with one pasted GBK paragraph scores low). One pass."""
+    non_ascii = len(body) - len(body.translate(None, bytes(range(0x80, 0x100))))
+    _COUNT.run_bytes = 0
+    body.decode("utf-8", errors="provnews-runs")
+    return _COUNT.run_bytes / non_ascii if non_ascii else 0.0
 
 
 def _looks_binary(body: bytes, headers: dict) -> str | None:
@@ -73,8 +107,9 @@ def _looks_binary(body: bytes, headers: dict) -> str | None:
         return f"binary body ({head[:4]!r}) with content-type {ctype or 'none'}"
     if ctype and not ctype.startswith(HTML_TYPES) and b"<html" not in body[:4096].lower():
         return f"not HTML: content-type {ctype}"
-    if body[:4096].count(b"\x00") > 16:
-        return "binary body (NUL bytes)"
+    control = sum(1 for b in body[:4096] if b < 9 or 13 < b < 27 or 27 < b < 32)
+    if control > max(8, len(body[:4096]) // 100):  # text has almost no control bytes
+        return "binary body (control bytes)"
     return None
 
 
@@ -106,8 +141,13 @@ def decode(body: bytes, headers: dict | None = None, override: str = "") -> tupl
         enc = declared[0] if declared else "utf-8"
         return body.decode(enc, errors="replace"), enc
     # UTF-8 is self-validating: bytes that decode cleanly as UTF-8 are almost never GBK text.
-    if _decode_errors(body, "utf-8") == 0:
+    utf8_errors = _decode_errors(body, "utf-8")
+    if utf8_errors == 0:
         return body.decode("utf-8"), "utf-8"
+    # Mostly valid UTF-8 with a few foreign runs (a GBK paragraph pasted into a UTF-8 page):
+    # decode as UTF-8 and read each invalid run as GB18030, so neither part is lost.
+    if _foreign_share(body) <= 0.3:
+        return body.decode("utf-8", errors=_GB_FALLBACK), "utf-8"
     scored = sorted(candidates, key=lambda e: (_decode_errors(body, e), candidates.index(e)))
     best = scored[0]
     return body.decode(best, errors="replace"), best

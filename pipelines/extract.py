@@ -125,17 +125,31 @@ DROP_TAGS = ("script", "style", "noscript", "iframe", "button", "select", "input
              "textarea", "svg", "canvas", "object", "embed", "template")
 
 
+REPEATED_OPEN_RE = re.compile(r"(<(?:div|span|font|table|td|tr|center|b)\b[^>]*>)(?:\s*<(?:div|span|font|table|td|tr|center|b)\b[^>]*>){63,}", re.I)
+REPEATED_CLOSE_RE = re.compile(r"(</(?:div|span|font|table|td|tr|center|b)>)(?:\s*</(?:div|span|font|table|td|tr|center|b)>){63,}", re.I)
+# huge_tree: lifts libxml2's limits on text node and attribute sizes
+_PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=False)
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement:
     """Parse once; tolerant of XML declarations and broken markup. Raise StageError on no tree."""
     if not html or not html.strip():
         raise StageError("empty document")
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     try:
-        tree = lxml.html.document_fromstring(html)
+        tree = lxml.html.document_fromstring(html, parser=_PARSER)
     except (etree.ParserError, ValueError) as e:
         raise StageError(f"unparseable HTML: {e}") from None
     if tree is None:
         raise StageError("unparseable HTML")
+    # libxml2 drops content nested deeper than 256 levels; when the parse kept far less text than
+    # the markup holds, collapse runs of repeated wrapper tags and parse again
+    kept = _chars(tree.text_content())
+    if kept < 2000 and len(html) > 20000:
+        markup_text = _chars(re.sub(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", "", html, flags=re.S | re.I))
+        if markup_text > 1.5 * kept + 50:
+            flat = REPEATED_OPEN_RE.sub(r"\1", REPEATED_CLOSE_RE.sub(r"\1", html))
+            tree = lxml.html.document_fromstring(flat, parser=_PARSER)
     return tree
 
 
@@ -374,11 +388,9 @@ def prune(tree, extra_xpaths: list[str] | None = None) -> None:
             _remove(el)
             removed.add(el)
             continue
-        if stats[el][0] / page_len > 0.5:
-            continue  # never prune what holds most of the page's text
         plain = stats[el][0] - stats[el][1]
-        if plain >= 200 and plain / page_plain > 0.4:
-            continue  # most of the page's non-link text: a misnested story (an unclosed nav div)
+        if plain / page_plain > 0.5 or (plain >= 200 and plain / page_plain > 0.4):
+            continue  # most of the page's non-link text: the story, or a misnested one (unclosed nav)
         if (_is_boiler_by_name(el) and tag != "p") or \
                 (tag in ("ul", "ol", "div", "table", "dl", "section") and _is_headline_list(el, stats)):
             _remove(el)
@@ -434,25 +446,35 @@ def _density_body(tree) -> str:
             best, best_score = el, score
     if best is None:
         return ""
+    return "\n".join(block_lines(best))
+
+
+def block_lines(root) -> list[str]:
+    """The text of ``root`` as lines, a new line at each block element or <br>. Iterative, so a
+    page nested ten thousand levels deep is no problem."""
     lines: list[str] = []
+    buf: list[str] = []
 
-    def walk(el):
-        buf = [el.text or ""]
-        for child in el:
-            if isinstance(child.tag, str) and child.tag in BLOCK_TAGS | {"br"}:
-                if "".join(buf).strip():
-                    lines.append(" ".join("".join(buf).split()))
-                buf = []
-                if child.tag != "br":
-                    walk(child)
-            else:
-                buf.append(text_of(child) if isinstance(child.tag, str) else "")
-            buf.append(child.tail or "")
-        if "".join(buf).strip():
-            lines.append(" ".join("".join(buf).split()))
+    def flush() -> None:
+        text = " ".join("".join(buf).split())
+        if text:
+            lines.append(text)
+        buf.clear()
 
-    walk(best)
-    return "\n".join(lines)
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        block = isinstance(el.tag, str) and (el.tag in BLOCK_TAGS or el.tag == "br")
+        if event == "start":
+            if block:
+                flush()
+            if isinstance(el.tag, str):
+                buf.append(el.text or "")
+        else:
+            if block:
+                flush()
+            if el is not root:
+                buf.append(el.tail or "")
+    flush()
+    return lines
 
 
 def _link_share_of_text(tree, body: str) -> float:

@@ -65,6 +65,9 @@ class NewsSpider(Spider):
         self._deny = [re.compile(p) for p in site.deny_patterns]
         self._follow = [re.compile(p) for p in site.follow_patterns]
         self.list_pages_seen = 0
+        # article requests skip Scrapy's dupefilter (so a redirect loop ends in an error we can
+        # record instead of a silent drop); this set keeps each article to one request per run
+        self.requested: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, site: str | Site = "", sites_dir: str = "", **kwargs):
@@ -83,8 +86,15 @@ class NewsSpider(Spider):
         max_pages = site.max_list_pages or settings.getint("PROVNEWS_MAX_LIST_PAGES")
         state = CrawlState(settings.get("PROVNEWS_DB"), site.id, settings.getbool("PROVNEWS_REFRESH"),
                            site.refresh_after)
-        spider = cls(site, max_pages, settings.getint("PROVNEWS_MAX_LINKS_PER_PAGE"), state,
-                     *args, **kwargs)
+        # per-site limits: Scrapy reads these two from the spider's settings
+        if site.timeout is not None:
+            settings.set("DOWNLOAD_TIMEOUT", site.timeout, priority="spider")
+        if site.max_bytes is not None:
+            settings.set("DOWNLOAD_MAXSIZE", site.max_bytes, priority="spider")
+            settings.set("DOWNLOAD_WARNSIZE", min(site.max_bytes, settings.getint("DOWNLOAD_WARNSIZE")),
+                         priority="spider")
+        max_links = site.max_links or settings.getint("PROVNEWS_MAX_LINKS_PER_PAGE")
+        spider = cls(site, max_pages, max_links, state, *args, **kwargs)
         spider._set_crawler(crawler)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
@@ -123,12 +133,15 @@ class NewsSpider(Spider):
                        meta={"provnews_kind": "list", "handle_httpstatus_list": [304]})
 
     def _article_request(self, url: str, hint: dict, via: str, remember: bool = True) -> Request | None:
+        if url in self.requested:
+            return None
         if self.state.is_stored(url):
             self.crawler.stats.inc_value("provnews/skipped_stored")
             return None
         if remember:
             self.state.remember(url, {**hint, "via": via}, via)
-        return Request(url, callback=self.parse_article, errback=self.article_failed,
+        self.requested.add(url)
+        return Request(url, callback=self.parse_article, errback=self.article_failed, dont_filter=True,
                        meta={"list_hint": {**hint, "via": via}}, priority=10)
 
     def _unchanged(self, response: Response) -> bool:
@@ -239,7 +252,9 @@ class NewsSpider(Spider):
     @staticmethod
     def _date_beside(a, anchor_text: str) -> str:
         parent = a.xpath("..")
-        if not parent:
+        # a date beside a link lives in a small row (li, tr, p); reading the text of a parent that
+        # holds thousands of links, once per link, would make a big list page quadratic
+        if not parent or len(parent[0].root) > 20:
             return ""
         around = " ".join("".join(parent[0].xpath(".//text()").getall()).split())
         around = around.replace(anchor_text, " ", 1)
@@ -260,6 +275,7 @@ class NewsSpider(Spider):
     def article_failed(self, failure):
         """Record a failed article fetch (404, timeout, DNS...) as a page with its error."""
         request = failure.request
+        asked = (request.meta.get("redirect_urls") or [request.url])[0]  # before any redirect
         status, headers, body, final = None, {}, b"", request.url
         if failure.check(HttpError):
             resp = failure.value.response
@@ -267,6 +283,6 @@ class NewsSpider(Spider):
             error = f"http {resp.status}"
         else:
             error = f"fetch: {failure.type.__name__}: {failure.getErrorMessage()}"[:500]
-        yield new_page(request.url, site=self.site.id, status=status, final_url=final,
+        yield new_page(asked, site=self.site.id, status=status, final_url=final,
                        headers=headers, body=body, list_hint=request.meta.get("list_hint") or {},
                        error=error)
