@@ -26,10 +26,21 @@ WORDS = ["推进", "建设", "发展", "项目", "工作", "群众", "服务", "
          "交通", "教育", "医疗", "旅游", "文化", "安全", "民生", "创新", "开放", "经济", "治理", "农业"]
 
 
+CHARS = "".join(sorted(set("".join(p for s in STORIES for p in s["paras"])) - set("，。、；：“”（）《》0123456789.%")))
+
+
 def synthetic_body(rng: random.Random) -> str:
-    base = rng.choice(STORIES)["paras"]
-    extra = "，".join(rng.choice(PLACES) + "".join(rng.choice(WORDS) for _ in range(4)) for _ in range(12))
-    return "\n".join([rng.choice(PLACES) + "讯 " + extra + "。", *rng.sample(base, len(base))])
+    """A distinct story: 4 paragraphs of sentences drawn from the mirror's own characters and words
+    (so its n-gram statistics look like news, while two stories share little)."""
+    paras = []
+    for _ in range(4):
+        sentences = []
+        for _ in range(rng.randint(2, 4)):
+            parts = [rng.choice(PLACES), rng.choice(WORDS)] + [rng.choice(CHARS) for _ in range(rng.randint(12, 30))]
+            rng.shuffle(parts)
+            sentences.append("".join(parts))
+        paras.append("，".join(sentences) + "。")
+    return "\n".join(paras)
 
 
 def build(path: Path, n: int) -> float:

@@ -55,6 +55,8 @@ def apply_dedup(page: dict, rules: dict | None = None) -> None:
     article = page.setdefault("article", {})
     article["canonical_url"] = canonical_url(page.get("final_url") or page["url"], rel)
     article["fingerprint"] = fingerprint(article.get("body", ""))
+    m = minhash(article.get("body", ""))
+    page["minhash"] = signature_bytes(m) if m is not None else None  # clustered by the store
 
 
 class DedupPipeline(StagePipeline):

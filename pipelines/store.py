@@ -93,31 +93,40 @@ def save_article(db: sqlite_utils.Database, page: dict) -> str:
         db["articles"].insert(row, pk="url")
     else:
         db["articles"].update(row["url"], row)
-    index_and_cluster(db, row["url"])
+    index_and_cluster(db, row["url"], page.get("minhash", False), page.get("fts"))
     return "new" if old is None else "updated"
 
 
-def index_and_cluster(db: sqlite_utils.Database, url: str) -> None:
+def fts_tokens(article: dict) -> tuple[str, str, str, str]:
+    """(title_bi, body_bi, title_uni, body_uni): the FTS columns; pure, so re-ingest workers
+    compute them and the single writer only inserts."""
+    title_bi, title_uni = index_text(article.get("title") or "")
+    body_bi, body_uni = index_text(article.get("body") or "")
+    return title_bi, body_bi, title_uni, body_uni
+
+
+def index_and_cluster(db: sqlite_utils.Database, url: str, sig: bytes | None | bool = False,
+                      tokens: tuple | None = None) -> None:
     """Keep the FTS index and the syndication clusters in step with one article row."""
     rowid, title, body, cluster = db.execute(
         "SELECT rowid, title, body, cluster_id FROM articles WHERE url = ?", [url]).fetchone()
-    title_bi, title_uni = index_text(title or "")
-    body_bi, body_uni = index_text(body or "")
+    title_bi, body_bi, title_uni, body_uni = tokens or fts_tokens({"title": title, "body": body})
     db.execute("DELETE FROM articles_fts WHERE rowid = ?", [rowid])
     db.execute("INSERT INTO articles_fts (rowid, title_bi, body_bi, title_uni, body_uni) "
                "VALUES (?, ?, ?, ?, ?)", [rowid, title_bi, body_bi, title_uni, body_uni])
-    _cluster(db, url, body or "", cluster)
+    if sig is False:  # not computed by the dedup stage (a migration, say): compute it here
+        m = minhash(body or "")
+        sig = signature_bytes(m) if m is not None else None
+    _cluster(db, url, sig, cluster)
 
 
-def _cluster(db: sqlite_utils.Database, url: str, body: str, old_cluster: str | None) -> None:
+def _cluster(db: sqlite_utils.Database, url: str, sig: bytes | None, old_cluster: str | None) -> None:
     """Near-duplicate clustering by MinHash LSH: candidates share a band hash (an indexed lookup,
     never an all-pairs scan), members are those above SAME_STORY estimated similarity."""
     db.execute("DELETE FROM lsh_bands WHERE url = ?", [url])
     db.execute("DELETE FROM article_minhash WHERE url = ?", [url])
-    m = minhash(body)
     members = {url}
-    if m is not None:
-        sig = signature_bytes(m)
+    if sig is not None:
         keys = bands(sig)
         db.execute("INSERT INTO article_minhash (url, sig) VALUES (?, ?)", [url, sig])
         db.conn.executemany("INSERT INTO lsh_bands (band, hash, url) VALUES (?, ?, ?)",

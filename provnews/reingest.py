@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field
 from crawler.items import new_page
 from crawler.registry import load_registry
 from pipelines import process_page
-from pipelines.store import ARTICLE_FIELDS, article_row, connect, decompress, save_article
+from pipelines.store import ARTICLE_FIELDS, article_row, connect, decompress, fts_tokens, save_article
 
-BATCH = 200
+BATCH = 100
 
 
 @dataclass
@@ -37,9 +37,13 @@ class Summary:
 
 
 def _process(args: tuple[dict, dict]) -> dict:
-    """Worker: the pure stages on one stored page; returns plain, picklable data."""
+    """Worker: the pure stages on one stored page (decompression included, so the parent only
+    reads and writes); returns plain, picklable data."""
     page, rules = args
+    page["body"] = decompress(page["body"])
     process_page(page, rules)
+    if not page.get("error"):
+        page["fts"] = fts_tokens(page["article"])
     page.pop("_tree", None)
     page.pop("html", None)
     page.pop("body", None)
@@ -79,7 +83,7 @@ def iter_pages(db, site=None, since=None, where=None, batch: int = BATCH):
         if not rows:
             return
         last = rows[-1][0]
-        yield [new_page(url, site=site_id, body=decompress(body), status=status, final_url=final,
+        yield [new_page(url, site=site_id, body=body, status=status, final_url=final,  # compressed
                         headers=json.loads(headers or "{}"), fetched_at=fetched,
                         list_hint=json.loads(hint) if hint else None)
                for _, url, final, site_id, status, headers, body, fetched, hint in rows]
@@ -100,17 +104,29 @@ def reingest(db_path: str, site: str | None = None, since: str | None = None, wh
     jobs = jobs or os.cpu_count() or 1
     pool = ProcessPoolExecutor(jobs) if jobs > 1 else None
     try:
+        # pipelined: batch N+1 is already with the workers while the parent writes batch N, so
+        # neither side waits for the other (and no more than two batches are ever in memory)
+        in_flight = None
         for pages in iter_pages(db, site, since, where):
             tasks = [(p, rules.get(p["site"], {})) for p in pages]
-            results = list(pool.map(_process, tasks, chunksize=8)) if pool else [_process(t) for t in tasks]
-            _write(db, results, summary, dry_run)
-            if on_batch:
-                on_batch(len(results))
+            submitted = pool.map(_process, tasks, chunksize=4) if pool else [_process(t) for t in tasks]
+            if in_flight is not None:
+                _flush(db, in_flight, summary, dry_run, on_batch)
+            in_flight = submitted
+        if in_flight is not None:
+            _flush(db, in_flight, summary, dry_run, on_batch)
     finally:
         if pool:
             pool.shutdown()
         db.conn.close()
     return summary
+
+
+def _flush(db, results, summary: Summary, dry_run: bool, on_batch) -> None:
+    results = list(results)
+    _write(db, results, summary, dry_run)
+    if on_batch:
+        on_batch(len(results))
 
 
 def _write(db, results: list[dict], summary: Summary, dry_run: bool) -> None:
