@@ -200,7 +200,10 @@ class HostileHandler(BaseHTTPRequestHandler):
             self.wfile.write(article("连接重置页").encode()[:200])
             self.wfile.flush()
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()  # RST, not FIN
+            self.close_connection = True
+            self.wfile.close()
+            self.rfile.close()
+            self.connection.close()  # with linger 0: RST, not FIN
             return
         if name in ("/a/dup-1.html", "/a/dup-2.html"):
             return self.send(200, article("同一篇文章两个地址").encode())
@@ -226,6 +229,9 @@ class HostileServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def handle_error(self, request, client_address):
+        pass  # resets and stalls are the point here; no tracebacks on stderr
 
     def start_background(self) -> "HostileServer":
         threading.Thread(target=self.serve_forever, daemon=True).start()
