@@ -374,7 +374,6 @@ def prune(tree, extra_xpaths: list[str] | None = None) -> None:
     body = tree.find(".//body")
     root = body if body is not None else tree
     stats = measure(root)  # exact for each element when visited: only later ones are removed
-    page_len = max(1, stats[root][0])
     page_plain = max(1, stats[root][0] - stats[root][1])
     removed: set = set()
     for el in list(root.iter("div", "ul", "ol", "section", "aside", "nav", "footer", "header",

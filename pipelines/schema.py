@@ -148,3 +148,19 @@ def connect(path: str | Path, readonly: bool = False) -> sqlite_utils.Database:
     db.execute("PRAGMA synchronous = NORMAL")
     migrate(db)
     return db
+
+
+def filters(site: str | None = None, since: str | None = None, where: str | None = None,
+            since_column: str = "published_at", alias: str = "") -> tuple[list[str], list]:
+    """SQL conditions and parameters for the CLI's common --site / --since / --where options."""
+    prefix = f"{alias}." if alias else ""
+    conds, params = [], []
+    if site:
+        conds.append(f"{prefix}site = ?")
+        params.append(site)
+    if since:
+        conds.append(f"{prefix}{since_column} >= ?")
+        params.append(since)
+    if where:
+        conds.append(f"({where})")
+    return conds, params

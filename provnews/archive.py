@@ -16,6 +16,7 @@ from typing import IO, Iterator
 
 from crawler.items import new_page
 from pipelines import process_page
+from pipelines.schema import filters
 from pipelines.store import connect, decompress, save_page
 
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
@@ -104,15 +105,7 @@ def import_paths(paths: list[str], db_path: str, site: str = "import", on_page=N
 
 # --- out --------------------------------------------------------------------------------------------
 def _select(site: str | None, since: str | None, where: str | None, table: str = "articles"):
-    conds, params = [], []
-    if site:
-        conds.append("site = ?")
-        params.append(site)
-    if since:
-        conds.append(("published_at" if table == "articles" else "fetched_at") + " >= ?")
-        params.append(since)
-    if where:
-        conds.append(f"({where})")
+    conds, params = filters(site, since, where, "published_at" if table == "articles" else "fetched_at")
     return (" WHERE " + " AND ".join(conds)) if conds else "", params
 
 

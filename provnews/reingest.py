@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from crawler.items import new_page
 from crawler.registry import load_registry
 from pipelines import process_page
+from pipelines.schema import filters
 from pipelines.store import ARTICLE_FIELDS, article_row, connect, decompress, fts_tokens, save_article
 
 BATCH = 100
@@ -51,16 +52,8 @@ def _process(args: tuple[dict, dict]) -> dict:
 
 
 def _selection(site: str | None, since: str | None, where: str | None) -> tuple[str, list]:
-    conds, params = ["p.body_size > 0"], []
-    if site:
-        conds.append("p.site = ?")
-        params.append(site)
-    if since:
-        conds.append("p.fetched_at >= ?")
-        params.append(since)
-    if where:
-        conds.append(f"({where})")
-    return " AND ".join(conds), params
+    conds, params = filters(site, since, where, since_column="fetched_at", alias="p")
+    return " AND ".join(["p.body_size > 0", *conds]), params
 
 
 def count_pages(db_path: str, site=None, since=None, where=None) -> int:

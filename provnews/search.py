@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pipelines.fulltext import match_expression, snippet
+from pipelines.schema import filters
 
 # bm25 weights per FTS column: title_bi, body_bi, title_uni, body_uni
 WEIGHTS = "10.0, 1.0, 10.0, 1.0"
@@ -12,13 +13,8 @@ def search(db, query: str, site: str | None = None, since: str | None = None, li
     expr = match_expression(query)
     if not expr:
         return []
-    conds, params = ["articles_fts MATCH ?"], [expr]
-    if site:
-        conds.append("a.site = ?")
-        params.append(site)
-    if since:
-        conds.append("a.published_at >= ?")
-        params.append(since)
+    conds, params = filters(site, since, alias="a")
+    conds, params = ["articles_fts MATCH ?", *conds], [expr, *params]
     rows = db.execute(
         f"SELECT a.url, a.title, a.site, a.published_at, a.body, bm25(articles_fts, {WEIGHTS}) AS rank "
         f"FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
