@@ -116,12 +116,49 @@ def reingest_bench(pages: int) -> None:
         print(f"reingest speed-up with 2 jobs: {rates[2] / rates[1]:.2f}x")
 
 
+RSS_PROBE = """
+import resource, sys
+from provnews.cli import cli
+try:
+    cli(["reingest", "--db", sys.argv[1], "--jobs", "1", "--json"])
+except SystemExit:
+    pass
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def reingest_memory(sizes=(500, 4000)) -> None:
+    """Peak RSS of the re-ingest process at two database sizes: streaming keeps it flat."""
+    import subprocess
+
+    from provnews.mirror import MIRROR_DIR
+
+    files = [p for p in MIRROR_DIR.rglob("*") if p.suffix in (".html", ".shtml")
+             and any(k in str(p) for k in ("/system/", "/t2024", "/detail-"))]
+    for pages in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "m.db"
+            db = connect(path)
+            with db.conn:
+                for i in range(pages):
+                    f = files[i % len(files)]
+                    db["pages"].insert({"url": f"http://m{i}.example.cn/{f.name}", "site": "bench", "status": 200,
+                                        "fetched_at": "2024-06-01T00:00:00+00:00", "headers": "{}",
+                                        "body": compress(f.read_bytes()), "body_size": f.stat().st_size})
+            db.conn.close()
+            proc = subprocess.run([sys.executable, "-c", RSS_PROBE, str(path)], cwd=ROOT, capture_output=True,
+                                  text=True, check=True)
+            kb = int(proc.stderr.strip().splitlines()[-1])
+            print(f"reingest of {pages} pages: peak RSS {kb / 1024:.0f} MB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=100_000, help="articles in the search/cluster database")
     ap.add_argument("--reingest-pages", type=int, default=2000, help="raw pages for the re-ingest figure")
     args = ap.parse_args()
     reingest_bench(args.reingest_pages)
+    reingest_memory()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.db"
         secs = build(path, args.articles)
