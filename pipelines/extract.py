@@ -117,7 +117,6 @@ TAIL_HEAD_RE = re.compile(
 DATE_LED_RE = re.compile(r"^\s*(?:发布时间[:：]\s*)?\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
                          r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?")
 TRAILING_CREDIT_RE = re.compile(r"[\[【（(]\s*(?:责任编辑|责编|编辑)\s*[:：][^\]】）)]{1,20}[\]】）)]\s*$")
-ATTRIBUTION_RE = re.compile(r"^[（(][\u4e00-\u9fff]{2,8}[）)]$")  # (新浪云南): story's own credit
 EDITOR_LINE_RE = re.compile(r"^[\s【\[（(]*(?:责任编辑|责编|编辑|值班编辑)\s*[:：]")
 
 SPLIT_TITLE_RE = re.compile(r"\s*(?:_|\||｜|—|--|(?<!\d)-(?!\d)|——|::)\s*")
