@@ -98,7 +98,19 @@ VIEWS = {
 }
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite_utils.Database) -> None:
+    """sites (from the registry, refreshed at each crawl) and articles_view: articles with their
+    province, city and publication day, for browsing and facets."""
+    db["sites"].create({"id": str, "name": str, "province": str, "city": str, "kind": str,
+                        "verified": int}, pk="id", if_not_exists=True)
+    db.execute("DROP VIEW IF EXISTS articles_view")
+    db.execute("""CREATE VIEW articles_view AS SELECT a.url, a.site, s.name AS site_name, s.province,
+        s.city, substr(a.published_at, 1, 10) AS day, a.published_at, a.title, a.author, a.source,
+        a.editor, a.body, a.body_chars, a.cluster_id, a.duplicate_of
+        FROM articles a LEFT JOIN sites s ON s.id = a.site""")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -513,6 +513,54 @@ def export(db, fmt, since, site, where, out):
     click.echo(f"exported {n} {'pages' if fmt == 'warc' else 'articles'}", err=True)
 
 
+# --- serve / report --------------------------------------------------------------------------------
+@cli.command()
+@DB_OPTION
+@click.option("--port", default=8001, show_default=True, type=int, help="Port on 127.0.0.1.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+def serve(db, port, host):
+    """Browse the database in Datasette (read-only): facets, Chinese search, canned queries.
+
+    The canned query `search` (a search box; /DB/search.json?q=昆明 for programs) finds Chinese of
+    any length; article bodies are shown as paragraphs.
+    """
+    import subprocess
+    import tempfile
+
+    from provnews.serve import datasette_args, write_metadata
+
+    from pipelines.schema import connect
+
+    if not Path(db).exists():
+        raise click.ClickException(f"no database at {db}")
+    connect(db).conn.close()  # an older database gets the views and tables browsed here
+    with tempfile.TemporaryDirectory() as tmp:
+        meta = write_metadata(db, Path(tmp) / "metadata.json")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent),
+                                                            os.environ.get("PYTHONPATH", "")])}
+        click.echo(f"provnews: Datasette on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+        try:
+            code = subprocess.call([sys.executable, "-m", "datasette", *datasette_args(db, port, meta, host)],
+                                   env=env)
+        except KeyboardInterrupt:
+            code = 0
+    sys.exit(code)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
+def report(db, out):
+    """Write one self-contained HTML report: articles per day per site, date coverage and empty
+    bodies per site, fetch errors per run, and the sites whose rates jumped (layout changes)."""
+    from provnews.report import render
+
+    if not Path(db).exists():
+        raise click.ClickException(f"no database at {db}")
+    Path(out).write_text(render(db), encoding="utf-8")
+    click.echo(f"report written to {out}", err=True)
+
+
 # --- eval ----------------------------------------------------------------------------------------
 DEFAULT_CORPUS = "../shared/corpus/zh-news"
 DEFAULT_BASELINE = "bench/eval_baseline.json"

@@ -139,6 +139,15 @@ def due_sites(sites: list[Site], db_path: str | Path, default_every: int) -> lis
     return due
 
 
+def record_sites(db_path: str | Path, sites: list[Site]) -> None:
+    """Keep the sites table in step with the registry (names, provinces) for SQL and browsing."""
+    db = connect(db_path)
+    with db.conn:
+        db["sites"].upsert_all([{"id": s.id, "name": s.name, "province": s.province, "city": s.city,
+                                 "kind": s.kind, "verified": int(s.verified)} for s in sites], pk="id")
+    db.conn.close()
+
+
 def close_interrupted_runs(db_path: str | Path) -> int:
     """Runs still marked running belong to a crawl that died (we hold the lock): mark them."""
     from crawler.items import utc_now_iso
@@ -165,6 +174,7 @@ def crawl(wanted: list[str], db: str | Path, sites_dir: str | Path | None = None
         sites = due_sites(sites, db, parse_duration(settings.get("PROVNEWS_DEFAULT_EVERY")) or 3600)
         if not sites:
             return CrawlSummary(results=failed, nothing_due=True)
+    record_sites(db, sites)
     summary = run_crawl(sites, settings, progress) if sites else CrawlSummary()
     summary.crawled = len(sites)
     summary.results = failed + summary.results

@@ -1,0 +1,110 @@
+"""`provnews serve`: Datasette on the database, read-only, ready to browse.
+
+Metadata describes every table and column (from the same text as the README), sets facets on
+site, province and publication day, wires the Chinese search into a canned query named `search`
+(a search box on its page, and `/DB/search.json?q=昆明` for programs), and adds canned queries for
+today's articles per site, a keyword in a date range, and syndication clusters.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
+
+ARTICLE_COLUMNS = {
+    "url": "The address requested (before redirects); primary key",
+    "canonical_url": "Normalised address: tracking parameters stripped, same-site rel=canonical followed",
+    "site": "Site id from the registry (crawler/sites/ID.toml)",
+    "title": "The headline",
+    "body": "Plain text, one paragraph per line",
+    "author": "作者 / 记者",
+    "source": "来源 / 稿源 / ContentSource",
+    "editor": "责任编辑 / 责编",
+    "published_at": "Publication time, ISO 8601 in +08:00",
+    "published_precision": "second, minute, day or month",
+    "published_source": "Where the date came from: jsonld, meta, visible, url, feed, sitemap, listpage, fallback",
+    "fetched_at": "When the page was fetched (UTC)",
+    "list_title": "The link text on the list page",
+    "fingerprint": "sha1 of the body without whitespace and punctuation: exact duplicates share it",
+    "body_chars": "Length of body in characters",
+    "extractor_version": "Version of the extraction rules that produced the row",
+    "cluster_id": "For a syndicated story: the URL of its earliest published copy",
+    "duplicate_of": "On later copies of a syndicated story: the earliest published copy",
+}
+
+SEARCH_SQL = """SELECT a.title, a.site, a.published_at, provnews_snippet(a.body, :q) AS snippet,
+  a.url AS article, a.url,
+  round(bm25(articles_fts, 10.0, 1.0, 10.0, 1.0), 3) AS rank
+FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+WHERE articles_fts MATCH provnews_match(:q)
+ORDER BY rank LIMIT 50"""
+
+
+ARTICLE_FIELDS = ("title", "site", "published_at", "source", "author", "editor", "url", "duplicate_of", "body")
+ARTICLE_SQL = "\nUNION ALL ".join(
+    f"SELECT {i} AS n, '{f}' AS field, {f} AS value FROM articles WHERE url = :url"
+    for i, f in enumerate(ARTICLE_FIELDS)) + "\nORDER BY n"
+
+
+def metadata(db_name: str) -> dict:
+    return {
+        "title": "provnews",
+        "description": "Regional Chinese news and government announcements, crawled and cleaned by provnews.",
+        "databases": {db_name: {
+            "tables": {
+                "articles": {"description": "One row per article URL: the clean result of a crawl.",
+                             "columns": ARTICLE_COLUMNS, "facets": ["site", "published_precision"],
+                             "sort_desc": "published_at"},
+                "articles_view": {"description": "Articles with their site's province and city and the "
+                                                 "publication day: browse and facet here.",
+                                  "facets": ["site", "province", "day"], "sort_desc": "published_at",
+                                  "columns": {**ARTICLE_COLUMNS, "province": "Province of the site",
+                                              "city": "City of the site", "day": "Publication day (+08:00)",
+                                              "site_name": "The site's name"}},
+                "pages": {"description": "Every URL tried, fetched or not: status, headers, raw body "
+                                         "(zlib-compressed), error.", "facets": ["site", "status"]},
+                "crawl_runs": {"description": "One row per site per crawl run.", "facets": ["site", "status"],
+                               "sort_desc": "started_at"},
+                "frontier": {"description": "Article URLs discovered but not yet stored (a killed run's work)."},
+                "validators": {"description": "ETag / Last-Modified of list pages, feeds and sitemaps."},
+                "sites": {"description": "The site registry as of the last crawl."},
+                "syndication_clusters": {"description": "Stories carried by several sources."},
+                "daily_counts": {"description": "Articles per site per publication day."},
+                "latest_articles": {"description": "Newest articles first, syndicated copies left out."},
+                "site_health": {"description": "Pages, errors, undated and empty articles per site."},
+                "articles_fts": {"hidden": True}, "lsh_bands": {"hidden": True},
+                "article_minhash": {"hidden": True}, "meta": {"hidden": True},
+            },
+            "queries": {
+                "search": {"title": "Search articles", "sql": SEARCH_SQL, "hide_sql": True,
+                           "description": "Full-text search in Chinese of any length (昆明, 滇, 滇池绿道), ranked by bm25."},
+                "article": {"title": "Article", "sql": ARTICLE_SQL, "hide_sql": True,
+                            "description": "One article, field by field, its body as paragraphs."},
+                "today_per_site": {"title": "Today's articles per site",
+                                   "sql": "SELECT site, count(*) AS articles FROM articles WHERE "
+                                          "substr(published_at, 1, 10) = date('now', '+8 hours') "
+                                          "GROUP BY site ORDER BY articles DESC"},
+                "keyword_in_range": {"title": "Articles mentioning a keyword in a date range",
+                                     "sql": "SELECT a.published_at, a.site, a.title, a.url FROM articles_fts "
+                                            "JOIN articles a ON a.rowid = articles_fts.rowid "
+                                            "WHERE articles_fts MATCH provnews_match(:keyword) "
+                                            "AND a.published_at >= :start AND a.published_at < :end "
+                                            "ORDER BY a.published_at"},
+                "clusters": {"title": "Syndication clusters",
+                             "sql": "SELECT * FROM syndication_clusters ORDER BY copies DESC, first_published DESC"},
+            },
+        }},
+    }
+
+
+def datasette_args(db_path: str, port: int, metadata_path: str, host: str = "127.0.0.1") -> list[str]:
+    """`datasette serve` arguments. Datasette reads a mutable database with mode=ro (read-only at
+    the SQLite level, WAL included, so it sees a running crawl's commits); it never writes here."""
+    return ["serve", str(db_path), "--metadata", metadata_path, "--plugins-dir", str(PLUGINS_DIR),
+            "--host", host, "--port", str(port), "--setting", "default_page_size", "50"]
+
+
+def write_metadata(db_path: str, path: Path) -> str:
+    path.write_text(json.dumps(metadata(Path(db_path).stem), ensure_ascii=False, indent=1), encoding="utf-8")
+    return str(path)
