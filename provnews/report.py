@@ -53,18 +53,19 @@ def flags(db) -> list[dict]:
 
 
 def _bars(rows: list[tuple[str, float, str]], width: int = 520, unit: str = "") -> str:
-    """Horizontal bars: (label, value, text shown) per row."""
+    """Horizontal bars: (label, value, text shown) per row; the label column fits the labels."""
     if not rows:
         return "<p class='none'>no data</p>"
     top = max(v for _, v, _ in rows) or 1
     h = 22 * len(rows) + 10
-    parts = [f'<svg width="{width + 260}" height="{h}" role="img">']
+    left = 20 + 7 * max(len(label) for label, _, _ in rows)
+    parts = [f'<svg width="{left + width + 120}" height="{h}" role="img">']
     for i, (label, value, text) in enumerate(rows):
         y = 5 + 22 * i
         w = int(width * value / top)
         parts.append(f'<text x="0" y="{y + 14}" font-size="12">{escape(label)}</text>'
-                     f'<rect x="160" y="{y}" width="{w}" height="16" fill="{PALETTE[i % len(PALETTE)]}"/>'
-                     f'<text x="{165 + w}" y="{y + 13}" font-size="12" class="value">{escape(text)}{unit}</text>')
+                     f'<rect x="{left}" y="{y}" width="{w}" height="16" fill="{PALETTE[i % len(PALETTE)]}"/>'
+                     f'<text x="{left + 5 + w}" y="{y + 13}" font-size="12" class="value">{escape(text)}{unit}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
