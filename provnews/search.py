@@ -14,11 +14,16 @@ def search(db, query: str, site: str | None = None, since: str | None = None, li
     if not expr:
         return []
     conds, params = filters(site, since, alias="a")
-    conds, params = ["articles_fts MATCH ?", *conds], [expr, *params]
-    rows = db.execute(
-        f"SELECT a.url, a.title, a.site, a.published_at, a.body, bm25(articles_fts, {WEIGHTS}) AS rank "
-        f"FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-        f"WHERE {' AND '.join(conds)} ORDER BY rank LIMIT ?", [*params, limit]).fetchall()
+    if conds:  # filters apply before the limit: rank the matching rows that pass them
+        sql = (f"SELECT a.url, a.title, a.site, a.published_at, a.body, bm25(articles_fts, {WEIGHTS}) AS rank "
+               f"FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+               f"WHERE articles_fts MATCH ? AND {' AND '.join(conds)} ORDER BY rank LIMIT ?")
+    else:  # rank inside the index first, then fetch only the top rows (bodies are large)
+        sql = (f"SELECT a.url, a.title, a.site, a.published_at, a.body, f.rank FROM "
+               f"(SELECT rowid, bm25(articles_fts, {WEIGHTS}) AS rank FROM articles_fts "
+               f"WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?) f "
+               f"JOIN articles a ON a.rowid = f.rowid ORDER BY f.rank")
+    rows = db.execute(sql, [expr, *params, limit]).fetchall()
     return [{"url": url, "title": title, "site": site_id, "published_at": published,
              "snippet": snippet(body or title or "", query), "rank": round(rank, 4)}
             for url, title, site_id, published, body, rank in rows]

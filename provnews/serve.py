@@ -34,11 +34,10 @@ ARTICLE_COLUMNS = {
 }
 
 SEARCH_SQL = """SELECT a.title, a.site, a.published_at, provnews_snippet(a.body, :q) AS snippet,
-  a.url AS article, a.url,
-  round(bm25(articles_fts, 10.0, 1.0, 10.0, 1.0), 3) AS rank
-FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-WHERE articles_fts MATCH provnews_match(:q)
-ORDER BY rank LIMIT 50"""
+  a.url AS article, a.url, round(f.rank, 3) AS rank
+FROM (SELECT rowid, bm25(articles_fts, 10.0, 1.0, 10.0, 1.0) AS rank FROM articles_fts
+      WHERE articles_fts MATCH provnews_match(:q) ORDER BY rank LIMIT 50) f
+JOIN articles a ON a.rowid = f.rowid ORDER BY f.rank"""
 
 
 ARTICLE_FIELDS = ("title", "site", "published_at", "source", "author", "editor", "url", "duplicate_of", "body")

@@ -131,7 +131,10 @@ def test_browser_search_kunming_and_open_an_article(served):
         page = driver.find_element(By.TAG_NAME, "body").text
         assert first_title in page
         paras = driver.find_elements(By.CSS_SELECTOR, "div.provnews-body p")
-        body = sqlite3.connect(db).execute("SELECT body FROM articles WHERE title = ? LIMIT 1", [first_title]).fetchone()[0]
+        from urllib.parse import parse_qs, urlsplit
+
+        opened = parse_qs(urlsplit(driver.current_url).query)["url"][0]
+        body = sqlite3.connect(db).execute("SELECT body FROM articles WHERE url = ?", [opened]).fetchone()[0]
         assert [p.text for p in paras] == body.splitlines()
         driver.save_screenshot(str(SHOTS / "article.png"))
     finally:
