@@ -61,13 +61,22 @@ AUTHOR_RES = [
 BYLINE_BRACKET = (r"[（(]\s*(?:[\u4e00-\u9fff]{0,6}记者\s*)?"
                   r"((?:[\u4e00-\u9fff]{2,3})(?:[ \u3000、，,]+[\u4e00-\u9fff]{2,3}){0,4})"
                   r"\s*(?:[\u4e00-\u9fff]{2,6}报道)?\s*[）)]")
+ORG_SUFFIX = set("社网报台局部厅委办处站所院会司厂队组")
+# never a person: channel names and province-level places (datelines such as （北京）)
+NOT_AUTHOR = set("网易 新浪 搜狐 腾讯 凤凰 新闻 生活 国际 国内 财经 体育 娱乐 科技 社会 评论 图片 视频 专题 综合 "
+                 "健康 汽车 房产 教育 旅游 时尚 军事 历史 文化 读书 博客 论坛 招待会 经济通 本网 本站 "
+                 "北京 上海 天津 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 "
+                 "广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 昆明".split())
+ROLE_SUFFIX_RE = re.compile(r"\s*(?:编辑|编制|摄影|摄|整理|报道|制图|供图|稿源|文字大小)$")
+HEADING_WORDS = {"前言", "引言", "结语", "背景", "概述", "摘要", "附件", "说明", "简介", "目录", "正文", "导读",
+                 "编者按", "图片", "视频", "序言", "后记", "附录", "注释", "小结", "总结", "声明", "公告", "通知"}
 TRAILING_BYLINE_RE = re.compile(BYLINE_BRACKET + r"\s*$")  # closing the last paragraph
 LEADING_BYLINE_RE = re.compile(r"^\s*" + BYLINE_BRACKET)   # first thing after the story
 # words that end a run of names: "责任编辑：王晓萌 推荐 ..." stops before 推荐
 NOT_NAME = ("推荐", "相关", "来源", "责任", "编辑", "时间", "发布", "分享", "打印", "关闭", "更多", "热门",
             "摄影", "通讯员", "记者", "作者", "实习生", "报道", "综合", "整理", "审核", "校对", "日期",
             "浏览", "点击", "字号", "微信", "微博", "扫一扫", "出自", "最新", "动态", "个人简介", "简介",
-            "出版", "报社", "来自")
+            "出版", "报社", "来自", "稿源", "大小", "关注", "实习生")
 # a line that is only metadata: date / source / author / editor / views labels and their values
 META_LINE_RE = re.compile(
     r"^[\s【\[（(]*(?:(?:发布|发表|更新|录入)?(?:时间|日期)|来源|稿源|信息来源|文章来源|作者|记者|执笔人?|撰稿|撰文|"
@@ -100,10 +109,10 @@ CSS_LINE_RE = re.compile(r"^(?:[#.@\w\s,:>*()\[\]=\"'-]+\{|\}|[\w*-]+\s*:\s*[^;]
 T2S = str.maketrans(
     "聲關熱薦轉編輯責來記體號權載讚絲團網頁點擊覽設論評時間發佈報導圖攝閱讀動態話訊區頭廣專題換歡訪問為們個這"
     "條擊單類產業務電郵傳碼備錄優惠戶組織標識護際瀏閱數據請勿轉貼複製連結節處內容提供隱私條款說明欄聯繫舉錯誤"
-    "調計視頻幕獨稱愛親罰獎級給無線總彈窗聞門樣",
+    "調計視頻幕獨稱愛親罰獎級給無線總彈窗聞門樣國實習",
     "声关热荐转编辑责来记体号权载赞丝团网页点击览设论评时间发布报导图摄阅读动态话讯区头广专题换欢访问为们个这"
     "条击单类产业务电邮传码备录优惠户组织标识护际浏阅数据请勿转贴复制连结节处内容提供隐私条款说明栏联系举错误"
-    "调计视频幕独称爱亲罚奖级给无线总弹窗闻门样",
+    "调计视频幕独称爱亲罚奖级给无线总弹窗闻门样国实习",
 )
 LINK_STAMP_RE = re.compile(r"^[\[(（]?\d{1,2}:\d{2}(?::\d{2})?[\])）]?\s*(?:\d{1,2}[-/]\d{1,2})?$|"
                            r"^[\[(（]?\d{1,2}[-/]\d{1,2}[\])）]?$")
@@ -549,6 +558,18 @@ def clean_lines(body: str, fields: dict, anchors: set[str] | None = None) -> str
     return "\n".join(out)
 
 
+def clean_author(value: str) -> str:
+    """Names only: role words (编辑, 摄, 稿源 …) and non-person words (channels, places) dropped."""
+    names = []
+    for token in re.split(r"[ \u3000、，,/]+", value or ""):
+        folded = ROLE_SUFFIX_RE.sub("", token.translate(T2S))
+        token = token[: len(folded)]
+        if not token or folded in NOT_AUTHOR or any(w in folded for w in NOT_NAME):
+            continue
+        names.append(token)
+    return " ".join(names)
+
+
 def harvest_fields(text: str, fields: dict) -> None:
     """Fill source / editor / author from labelled text. Labels are matched in simplified forms
     (責任編輯 too); values are cut from the original text, so names keep their characters."""
@@ -636,16 +657,27 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
     if not fields.get("author") and body:
         # "……。（姚峰 上海报道）" closing the story; names are 2-3 characters, so an attribution
         # such as （新浪云南） never reads as one
-        for line in [*body.splitlines()[-3:][::-1], tail[:40]]:
+        for line in [*body.splitlines()[-6:][::-1], tail[:40]]:
             m = TRAILING_BYLINE_RE.search(line) or LEADING_BYLINE_RE.match(line)
-            if m:
-                fields["author"] = " ".join(re.split(r"[ \u3000、，,]+", m.group(1)))
+            names = re.split(r"[ \u3000、，,]+", m.group(1)) if m else []
+            # （新华社）（人民网）are agencies, not people
+            if names and not any(n[-1] in ORG_SUFFIX or n.translate(T2S) in NOT_AUTHOR for n in names):
+                fields["author"] = " ".join(names)
+                break
+    if not fields.get("author") and body:
+        # essays and columns print the author's bare name on its own line under the title
+        lines = body.splitlines()[:3]
+        for prev, line in zip(["", *lines], lines):
+            if (re.fullmatch(r"[\u4e00-\u9fff]{2,3}", line) and line not in HEADING_WORDS
+                    and line.translate(T2S) not in NOT_AUTHOR
+                    and len(prev) <= 30 and line[-1] not in ORG_SUFFIX):
+                fields["author"] = line
                 break
     harvest_fields(after, fields)  # 责任编辑 in a pruned footer block, say
     source = fields.get("source") or meta.get("contentsource") or meta.get("source") or ""
-    author = fields.get("author") or meta.get("author") or meta.get("article:author") or ""
-    if re.search(r"https?://|www\.", author):
-        author = ""
+    author = clean_author(fields.get("author") or meta.get("author") or meta.get("article:author") or "")
+    if re.search(r"https?://|www\.", author) or (author.isascii() and author.lower() in url.lower()):
+        author = ""  # an address, or the site's own name from its host (a meta author of "chinanews")
     return {
         "title": title,
         "body": body,

@@ -149,3 +149,17 @@ def test_empty_document_is_a_stage_error():
 def test_page_without_text_gives_an_empty_body_not_an_exception():
     out = extract("<html><head><title>x</title></head><body><img src='a.png'></body></html>")
     assert out["body"] == ""
+
+
+def test_bare_name_line_under_the_title_is_the_author():
+    out = extract(page(paras=["犬儒病（上）", "胡平", P1, P2, P3]))
+    assert out["author"] == "胡平"
+    out = extract(page(paras=["前言", P1, P2, P3]))  # a heading word is not a name
+    assert out["author"] == ""
+
+
+def test_datelines_agencies_and_role_words_are_not_authors():
+    assert extract(page(paras=[P1, P2, P3 + "（北京）"]))["author"] == ""
+    assert extract(page(paras=[P1, P2, P3 + "（新华社）"]))["author"] == ""
+    out = extract(page(before="<div class='info'>作者：陈巍 编辑 来源：财讯网</div>"))
+    assert out["author"] == "陈巍"
