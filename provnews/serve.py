@@ -36,7 +36,10 @@ ARTICLE_COLUMNS = {
 SEARCH_SQL = """SELECT a.title, a.site, a.published_at, provnews_snippet(a.body, :q) AS snippet,
   a.url AS article, a.url, round(f.rank, 3) AS rank
 FROM (SELECT rowid, bm25(articles_fts, 10.0, 1.0, 10.0, 1.0) AS rank FROM articles_fts
-      WHERE articles_fts MATCH provnews_match(:q) ORDER BY rank LIMIT 50) f
+      WHERE articles_fts MATCH provnews_match(:q)
+        AND rowid >= coalesce((SELECT rowid FROM articles_fts WHERE articles_fts MATCH provnews_match(:q)
+                               ORDER BY rowid DESC LIMIT 1 OFFSET 1999), 0)
+      ORDER BY rank LIMIT 50) f
 JOIN articles a ON a.rowid = f.rowid ORDER BY f.rank"""
 
 
