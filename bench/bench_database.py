@@ -85,24 +85,28 @@ def search_latency(path: Path, queries: list[str]) -> tuple[float, float]:
     return statistics.median(times), times[int(len(times) * 0.95) - 1]
 
 
-def reingest_bench(pages: int) -> None:
-    import subprocess
-
+def raw_pages_db(path: Path, pages: int) -> None:
+    """A database holding only raw pages: copies of the mirror's article pages under new URLs."""
     from provnews.mirror import MIRROR_DIR
 
     files = [p for p in MIRROR_DIR.rglob("*") if p.suffix in (".html", ".shtml")
              and any(k in str(p) for k in ("/system/", "/t2024", "/detail-"))]
+    db = connect(path)
+    with db.conn:
+        for i in range(pages):
+            f = files[i % len(files)]
+            db["pages"].insert({"url": f"http://copy{i}.example.cn/{f.name}", "site": "bench", "status": 200,
+                                "fetched_at": "2024-06-01T00:00:00+00:00", "headers": "{}",
+                                "body": compress(f.read_bytes()), "body_size": f.stat().st_size})
+    db.conn.close()
+
+
+def reingest_bench(pages: int) -> None:
+    import subprocess
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "r.db"
-        db = connect(path)
-        with db.conn:
-            for i in range(pages):
-                f = files[i % len(files)]
-                db["pages"].insert({"url": f"http://copy{i}.example.cn/{f.name}", "final_url": None,
-                                    "site": "bench", "status": 200, "fetched_at": "2024-06-01T00:00:00+00:00",
-                                    "headers": "{}", "body": compress(f.read_bytes()),
-                                    "body_size": f.stat().st_size})
-        db.conn.close()
+        raw_pages_db(path, pages)
         rates = {}
         for jobs in (1, 2):
             # the first pass writes every article; time a pass on a fresh copy each time
@@ -131,21 +135,10 @@ def reingest_memory(sizes=(500, 4000)) -> None:
     """Peak RSS of the re-ingest process at two database sizes: streaming keeps it flat."""
     import subprocess
 
-    from provnews.mirror import MIRROR_DIR
-
-    files = [p for p in MIRROR_DIR.rglob("*") if p.suffix in (".html", ".shtml")
-             and any(k in str(p) for k in ("/system/", "/t2024", "/detail-"))]
     for pages in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "m.db"
-            db = connect(path)
-            with db.conn:
-                for i in range(pages):
-                    f = files[i % len(files)]
-                    db["pages"].insert({"url": f"http://m{i}.example.cn/{f.name}", "site": "bench", "status": 200,
-                                        "fetched_at": "2024-06-01T00:00:00+00:00", "headers": "{}",
-                                        "body": compress(f.read_bytes()), "body_size": f.stat().st_size})
-            db.conn.close()
+            raw_pages_db(path, pages)
             proc = subprocess.run([sys.executable, "-c", RSS_PROBE, str(path)], cwd=ROOT, capture_output=True,
                                   text=True, check=True)
             kb = int(proc.stderr.strip().splitlines()[-1])
