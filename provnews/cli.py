@@ -150,11 +150,14 @@ def demo(db, verbose):
     from pipelines.store import connect
 
     con = connect(db, readonly=True)
-    click.echo("\nlatest articles:")
-    for row in con.execute("SELECT site, published_at, title, substr(body, 1, 40) FROM articles "
-                           "WHERE body != '' ORDER BY published_at DESC LIMIT 8").fetchall():
-        click.echo(f"  {row[0]:<14} {row[1] or '-':<25} {row[2]}\n      {row[3]}…")
-    click.echo(f"\ntry: provnews sql --db {db} \"SELECT site, count(*) FROM articles GROUP BY site\"")
+    click.echo("\nlatest stories (syndicated copies folded into one line):")
+    for site, published, title, excerpt, url in con.execute(
+            "SELECT site, published_at, title, substr(excerpt, 1, 40), url FROM latest_articles LIMIT 6"):
+        copies = con.execute("SELECT group_concat(site, ', ') FROM articles WHERE duplicate_of = ?", [url]).fetchone()[0]
+        click.echo(f"  {site:<14} {published or '-':<25} {title}" + (f"  (also: {copies})" if copies else "")
+                   + f"\n      {excerpt}…")
+    click.echo(f"\nnext: provnews search 滇池 --db {db}\n      provnews serve --db {db}     (browse in Datasette)"
+               f"\n      provnews report --db {db} --out report.html")
     sys.exit(code)
 
 
