@@ -79,15 +79,25 @@ def save_page(db: sqlite_utils.Database, page: dict) -> str:
         return save_article(db, page)
 
 
-def save_article(db: sqlite_utils.Database, page: dict) -> str:
+_MISSING = object()
+
+
+def current_article(db: sqlite_utils.Database, url: str) -> dict | None:
+    """The stored extraction columns of one article, or None."""
+    old = db.execute(f"SELECT {', '.join(ARTICLE_FIELDS)} FROM articles WHERE url = ?", [url]).fetchone()
+    return dict(zip(ARTICLE_FIELDS, old)) if old is not None else None
+
+
+def save_article(db: sqlite_utils.Database, page: dict, old=_MISSING) -> str:
     """Write a page's article (caller holds the transaction): new / updated / unchanged.
 
     An unchanged article is not written at all — a re-ingest with unchanged rules leaves the table
-    byte for byte as it was. A written one is re-indexed for search and re-clustered."""
+    byte for byte as it was. A written one is re-indexed for search and re-clustered. ``old`` is
+    the stored row when the caller has already read it (re-ingest compares before writing)."""
     row = article_row(page)
-    placeholders = ", ".join(ARTICLE_FIELDS)
-    old = db.execute(f"SELECT {placeholders} FROM articles WHERE url = ?", [row["url"]]).fetchone()
-    if old is not None and dict(zip(ARTICLE_FIELDS, old)) == row:
+    if old is _MISSING:
+        old = current_article(db, row["url"])
+    if old is not None and old == row:
         return "unchanged"
     if old is None:
         db["articles"].insert(row, pk="url")

@@ -15,7 +15,7 @@ from crawler.items import new_page
 from crawler.registry import load_registry
 from pipelines import process_page
 from pipelines.schema import filters
-from pipelines.store import ARTICLE_FIELDS, article_row, connect, decompress, fts_tokens, save_article
+from pipelines.store import article_row, connect, current_article, decompress, fts_tokens, save_article
 
 BATCH = 100
 
@@ -71,15 +71,19 @@ def iter_pages(db, site=None, since=None, where=None, batch: int = BATCH):
     while True:
         rows = db.execute(
             f"SELECT p.rowid, p.url, p.final_url, p.site, p.status, p.headers, p.body, p.fetched_at, "
-            f"p.list_hint FROM pages p WHERE {cond} AND p.rowid > ? ORDER BY p.rowid LIMIT ?",
+            f"p.list_hint, p.error FROM pages p WHERE {cond} AND p.rowid > ? ORDER BY p.rowid LIMIT ?",
             [*params, last, batch]).fetchall()
         if not rows:
             return
         last = rows[-1][0]
-        yield [new_page(url, site=site_id, body=body, status=status, final_url=final,  # compressed
-                        headers=json.loads(headers or "{}"), fetched_at=fetched,
-                        list_hint=json.loads(hint) if hint else None)
-               for _, url, final, site_id, status, headers, body, fetched, hint in rows]
+        pages = []
+        for _, url, final, site_id, status, headers, body, fetched, hint, error in rows:
+            page = new_page(url, site=site_id, body=body, status=status, final_url=final,  # compressed
+                            headers=json.loads(headers or "{}"), fetched_at=fetched,
+                            list_hint=json.loads(hint) if hint else None)
+            page["stored_error"] = error  # a processing error from before, cleared if it now succeeds
+            pages.append(page)
+        yield pages
 
 
 def reingest(db_path: str, site: str | None = None, since: str | None = None, where: str | None = None,
@@ -123,12 +127,10 @@ def _flush(db, results, summary: Summary, dry_run: bool, on_batch) -> None:
 
 
 def _write(db, results: list[dict], summary: Summary, dry_run: bool) -> None:
-    cols = ", ".join(ARTICLE_FIELDS)
     with db.conn:
         for page in results:
             summary.processed += 1
-            old = db.execute(f"SELECT {cols} FROM articles WHERE url = ?", [page["url"]]).fetchone()
-            old = dict(zip(ARTICLE_FIELDS, old)) if old else None
+            old = current_article(db, page["url"])
             if page.get("error"):
                 summary.errors += 1
                 if len(summary.error_samples) < 5:
@@ -146,6 +148,7 @@ def _write(db, results: list[dict], summary: Summary, dry_run: bool) -> None:
             if dry_run:
                 outcome = "new" if old is None else ("unchanged" if old == new else "updated")
             else:
-                db.execute("UPDATE pages SET error = NULL WHERE url = ? AND error IS NOT NULL", [page["url"]])
-                outcome = save_article(db, page)
+                if page.get("stored_error"):
+                    db.execute("UPDATE pages SET error = NULL WHERE url = ?", [page["url"]])
+                outcome = save_article(db, page, old)
             setattr(summary, outcome, getattr(summary, outcome) + 1)
