@@ -12,6 +12,7 @@ import click
 
 from crawler.settings import PROVNEWS_DB
 from provnews import __version__
+from provnews.contract import EXTRACT_KEYS, extract_one
 
 DB_OPTION = click.option("--db", "db", default=PROVNEWS_DB, show_default=True,
                          type=click.Path(dir_okay=False), help="SQLite database file.")
@@ -236,9 +237,6 @@ WantedBy=timers.target
 
 
 # --- extract ---------------------------------------------------------------------------------------
-from provnews.contract import EXTRACT_KEYS, extract_one  # noqa: E402
-
-
 def _mtime_iso(path: Path) -> str:
     return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(microsecond=0).isoformat()
 
@@ -332,13 +330,17 @@ def parse_date(text, base, as_json, from_jsonl):
 
 
 # --- sql / stats -----------------------------------------------------------------------------------
+def _require_db(db: str) -> None:
+    """Commands that read an existing database refuse a missing one (a typo must not create one)."""
+    if not Path(db).is_file():
+        raise click.ClickException(f"no database at {db}")
+
+
 def _open_readonly(db: str):
     from pipelines.store import connect
 
-    try:
-        return connect(db, readonly=True)
-    except FileNotFoundError as e:
-        raise click.ClickException(str(e))
+    _require_db(db)
+    return connect(db, readonly=True)
 
 
 @cli.command()
@@ -452,6 +454,7 @@ def reingest(db, site, since, where, jobs, dry_run, sites_dir, as_json):
 
     from provnews import reingest as ri
 
+    _require_db(db)
     try:
         total = ri.count_pages(db, site, since, where)
     except sqlite3.Error as e:
@@ -534,8 +537,7 @@ def serve(db, port, host):
 
     from pipelines.schema import connect
 
-    if not Path(db).exists():
-        raise click.ClickException(f"no database at {db}")
+    _require_db(db)
     connect(db).conn.close()  # an older database gets the views and tables browsed here
     with tempfile.TemporaryDirectory() as tmp:
         meta = write_metadata(db, Path(tmp) / "metadata.json")
@@ -558,8 +560,7 @@ def report(db, out):
     bodies per site, fetch errors per run, and the sites whose rates jumped (layout changes)."""
     from provnews.report import render
 
-    if not Path(db).exists():
-        raise click.ClickException(f"no database at {db}")
+    _require_db(db)
     Path(out).write_text(render(db), encoding="utf-8")
     click.echo(f"report written to {out}", err=True)
 

@@ -166,3 +166,12 @@ def test_parse_date_json_and_batch(tmp_path):
 def test_parse_date_bad_base_is_a_usage_error():
     proc = run_cli("parse-date", "昨天", "--base", "not-a-time")
     assert proc.returncode == 2 and "--base" in proc.stderr
+
+
+@pytest.mark.parametrize("args", [["reingest"], ["report", "--out", "r.html"], ["stats"], ["search", "昆明"],
+                                  ["export"], ["serve", "--port", "1"]])
+def test_commands_that_read_a_database_refuse_a_missing_one(tmp_path, args):
+    db = tmp_path / "typo.db"
+    proc = run_cli(*args, "--db", str(db))
+    assert proc.returncode == 1 and "no database at" in proc.stderr
+    assert not db.exists()
