@@ -47,3 +47,32 @@ class StayOnSiteMiddleware:
         if not any(host == d or host.endswith("." + d) for d in site.allowed_domains):
             raise IgnoreRequest(f"off-site: {host} is not in allowed_domains")
         return None
+
+
+class SharedDelayMiddleware:
+    """A site's delay kept across every node of a shared crawl (`provnews crawl --redis`).
+
+    Scrapy's DOWNLOAD_DELAY is per process: three nodes would hit a site three times as often.
+    Here a request leaves only when it wins the site's gate key in Redis (SET NX PX delay), so
+    all nodes together start at most one request per delay; the others wait for the key to
+    expire. Concurrency per domain stays a per-node setting."""
+
+    def __init__(self, crawler, delay: float):
+        self.crawler = crawler
+        self.delay_ms = int(delay * 1000)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler, crawler.settings.getfloat("PROVNEWS_SHARED_DELAY"))
+
+    async def process_request(self, request: Request, spider=None):
+        import asyncio
+
+        state = getattr(self.crawler.spider, "state", None)
+        if self.delay_ms <= 0 or state is None:
+            return None
+        gate = state.k["gate"]
+        while not state.r.set(gate, state.node, nx=True, px=self.delay_ms):
+            wait_ms = state.r.pttl(gate)
+            await asyncio.sleep(max(wait_ms, 1) / 1000)
+        return None

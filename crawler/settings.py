@@ -21,6 +21,12 @@ PROVNEWS_PROXY = ""  # "http://127.0.0.1:PORT" routes every request (robots.txt 
 PROVNEWS_MAX_LINKS_PER_PAGE = 2000  # links read from one list page; the rest are ignored
 PROVNEWS_TIMEZONE = "Asia/Shanghai"  # naive page times are read in this zone
 
+# --- shared crawl (several nodes, one frontier in Redis; see crawler/shared_frontier.py) ---------
+PROVNEWS_REDIS_URL = ""  # "redis://host:6379/0": this crawl is one node of a shared crawl
+PROVNEWS_IDLE_EXIT = None  # seconds a shared round must stay quiet before a node exits; None: a service
+PROVNEWS_INGEST_BATCH = 32  # stream entries the ingest worker reads (and acknowledges) at a time
+PROVNEWS_INGEST_CLAIM_AFTER = 60  # s: another consumer's unacknowledged entries are taken over
+
 # --- politeness -------------------------------------------------------------------------------
 # A real browser-like UA: several provincial portals reject the default "Scrapy/x.y" agent.
 USER_AGENT = (

@@ -22,6 +22,24 @@ class CrawlState:
         self.site_id = site_id
         self.refresh = refresh
         self.refresh_after = refresh_after
+        # article requests skip Scrapy's dupefilter (so a redirect loop ends in an error we can
+        # record instead of a silent drop); this set keeps each article to one request per run
+        self._claimed: set[str] = set()
+        self._list_pages = 0
+
+    def claim(self, url: str) -> bool:
+        """True the first time an article URL is asked for in this run."""
+        if url in self._claimed:
+            return False
+        self._claimed.add(url)
+        return True
+
+    def count_list_page(self) -> int:
+        self._list_pages += 1
+        return self._list_pages
+
+    def list_pages_counted(self) -> int:
+        return self._list_pages
 
     def close(self) -> None:
         self.db.conn.close()

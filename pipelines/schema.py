@@ -110,7 +110,15 @@ def _v4(db: sqlite_utils.Database) -> None:
         FROM articles a LEFT JOIN sites s ON s.id = a.site""")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+def _v5(db: sqlite_utils.Database) -> None:
+    """crawl_runs.round and .nodes: a shared crawl (several crawler nodes, one writer) records one
+    row per site and round, which its nodes' reports add up to."""
+    db["crawl_runs"].add_column("round", str)
+    db["crawl_runs"].add_column("nodes", int)
+    db["crawl_runs"].create_index(["site", "round"], if_not_exists=True)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -62,19 +62,26 @@ def print_summary(summary, console) -> None:
     console.print(table)
 
 
-def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False) -> int:
-    """Crawl under the database lock (taken by the caller). Returns the exit code."""
+def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False,
+               redis_url: str = "", idle_exit: float | None = None) -> int:
+    """Crawl under the database lock (taken by the caller), or as one node of a shared crawl
+    (redis_url: no database, no lock). Returns the exit code."""
     from rich.console import Console
 
     from provnews import runner
 
     console = Console(stderr=True)
     overrides = {"PROVNEWS_REFRESH": True} if refresh else None
+    level = "INFO" if verbose else "ERROR"
     try:
         progress = Progress(console)
         with progress.bar:
-            summary = runner.crawl(list(site_ids), db, sites_dir, proxy,
-                                   "INFO" if verbose else "ERROR", progress, overrides, due)
+            if redis_url:
+                summary = runner.crawl_shared(list(site_ids), redis_url, sites_dir, proxy, level,
+                                              progress, idle_exit, refresh)
+            else:
+                summary = runner.crawl(list(site_ids), db, sites_dir, proxy, level, progress,
+                                       overrides, due)
     except runner.SiteConfigError as e:
         console.print(f"[red]error:[/red] {e}")
         return runner.EXIT_USAGE
@@ -98,16 +105,87 @@ def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False
 @click.option("--due", is_flag=True, help="Only sites whose `every` interval has passed since "
               "their last successful run.")
 @click.option("--refresh", is_flag=True, help="Fetch articles again even when already stored.")
+@click.option("--redis", "redis_url", default="", metavar="URL",
+              help="Be one node of a shared crawl: frontier in Redis (redis://host:6379/0), pages "
+              "to its stream for `provnews ingest-worker`; --db is not used.")
+@click.option("--idle-exit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="With --redis: exit once the shared frontier has been empty this long "
+              "(default: run as a service).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
-def crawl(sites, db, sites_dir, proxy, due, refresh, verbose):
+def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, verbose):
     """Crawl SITES (ids from the registry; all when none) into the database.
 
     Incremental: stored articles are not fetched again; list pages, feeds and sitemaps are
     revisited with If-None-Match / If-Modified-Since. One crawl at a time per database.
+    With --redis, any number of these processes on any number of hosts share one frontier;
+    one `provnews ingest-worker` writes what they fetch.
     Exit codes: 0 all sites fine, 1 some sites failed, 2 bad configuration or usage,
     75 another crawl holds the database.
     """
+    if redis_url:
+        if due:
+            raise click.UsageError("--due reads the database; shared crawl nodes have none. Start "
+                                   "nodes on a schedule, or run them as services (rounds follow "
+                                   "each site's `every`).")
+        sys.exit(_run_crawl(sites, db, sites_dir, proxy, verbose, refresh=refresh,
+                            redis_url=redis_url, idle_exit=idle_exit))
+    if idle_exit is not None:
+        raise click.UsageError("--idle-exit needs --redis (a single-machine crawl ends by itself)")
     sys.exit(_locked(db, lambda: _run_crawl(sites, db, sites_dir, proxy, verbose, due, refresh)))
+
+
+@cli.command("ingest-worker")
+@click.option("--redis", "redis_url", required=True, metavar="URL",
+              help="The Redis the crawler nodes push to (redis://host:6379/0).")
+@DB_OPTION
+@click.option("--sites", "sites_dir", type=click.Path(file_okay=False), default=None,
+              help="Directory of site TOML files, for per-site extraction rules (default: crawler/sites).")
+@click.option("--idle-exit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Exit once the stream has been drained and quiet this long (default: run as a service).")
+@click.option("--consumer", default=None, help="Consumer name in the group (default: writer@HOSTNAME).")
+def ingest_worker(redis_url, db, sites_dir, idle_exit, consumer):
+    """Store what the crawler nodes of a shared crawl fetch: the database's single writer.
+
+    Reads the Redis stream through a consumer group and acknowledges each page only after it is
+    committed, so a killed worker loses nothing. Holds the database's crawl lock (exit 75 when
+    another crawl or worker has it). SIGTERM finishes the current batch, then exits.
+    """
+    sys.exit(_locked(db, lambda: _run_ingest(redis_url, db, sites_dir, idle_exit, consumer)))
+
+
+def _run_ingest(redis_url, db, sites_dir, idle_exit, consumer) -> int:
+    import signal
+
+    import redis
+    from rich.console import Console
+
+    from crawler import settings as defaults
+    from provnews.ingest_worker import IngestWorker
+
+    console = Console(stderr=True)
+    try:
+        worker = IngestWorker(redis_url, db, sites_dir or defaults.PROVNEWS_SITES_DIR, consumer,
+                              batch=defaults.PROVNEWS_INGEST_BATCH,
+                              claim_after=defaults.PROVNEWS_INGEST_CLAIM_AFTER)
+    except redis.RedisError as e:
+        console.print(f"[red]error:[/red] cannot reach Redis at {redis_url}: {e}")
+        return 2
+
+    def stop(signum, frame):
+        worker.stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    console.print(f"ingest-worker: {worker.consumer} writing {db}")
+    try:
+        summary = worker.run(idle_exit)
+    finally:
+        worker.close()
+    o = summary.outcomes
+    click.echo(f"pages {summary.pages}: new {o['new']}, updated {o['updated']}, unchanged "
+               f"{o['unchanged']}, errors {o['error']}; re-delivered {summary.redelivered}; "
+               f"node reports {summary.runs}; seen URLs published {summary.seen_synced}")
+    return 0
 
 
 def _locked(db: str, job) -> int:

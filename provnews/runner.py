@@ -97,6 +97,9 @@ def run_crawl(sites: list[Site], settings: Settings, progress=None) -> CrawlSumm
         process.crawl(crawler, site=site)
         crawlers.append((site, crawler))
     process.start()
+    if settings.get("PROVNEWS_REDIS_URL"):
+        return CrawlSummary(results=[shared_result(site, crawler.stats.get_stats())
+                                     for site, crawler in crawlers])
     summary = CrawlSummary()
     db = connect(settings.get("PROVNEWS_DB"))
     for site, crawler in crawlers:
@@ -118,6 +121,34 @@ def run_crawl(sites: list[Site], settings: Settings, progress=None) -> CrawlSumm
                                 message=outcome["message"] or "")
         summary.results.append(result)
     db.conn.close()
+    return summary
+
+
+def shared_result(site: Site, stats: dict) -> SiteResult:
+    """A crawler node's figures for one site: it has no database, so its Scrapy stats say it all
+    (articles new/updated are the writer's to count: see crawl_runs)."""
+    reason = stats.get("finish_reason", "")
+    failed = reason != "finished"
+    return SiteResult(site=site.id, status="failed" if failed else "ok",
+                      pages_fetched=stats.get("provnews/pages_fetched", 0),
+                      errors=stats.get("provnews/articles_error", 0) + stats.get("provnews/list_errors", 0),
+                      list_pages=stats.get("provnews/list_pages", 0),
+                      list_unchanged=stats.get("provnews/list_not_modified", 0),
+                      message=f"crawl ended: {reason}" if failed else "")
+
+
+def crawl_shared(wanted: list[str], redis_url: str, sites_dir: str | Path | None = None,
+                 proxy: str = "", log_level: str = "WARNING", progress=None,
+                 idle_exit: float | None = None, refresh: bool = False) -> CrawlSummary:
+    """One crawler node of a shared crawl: no database and no lock; pages go to Redis."""
+    overrides = {"PROVNEWS_REDIS_URL": redis_url, "PROVNEWS_IDLE_EXIT": idle_exit,
+                 "PROVNEWS_REFRESH": refresh}
+    settings = build_settings("", sites_dir, proxy, log_level, overrides)
+    registry = load_registry(settings.get("PROVNEWS_SITES_DIR"))
+    sites, failed = select_sites(registry, wanted)
+    summary = run_crawl(sites, settings, progress) if sites else CrawlSummary()
+    summary.crawled = len(sites)
+    summary.results = failed + summary.results
     return summary
 
 

@@ -64,10 +64,6 @@ class NewsSpider(Spider):
         self._article = [re.compile(p) for p in site.article_patterns]
         self._deny = [re.compile(p) for p in site.deny_patterns]
         self._follow = [re.compile(p) for p in site.follow_patterns]
-        self.list_pages_seen = 0
-        # article requests skip Scrapy's dupefilter (so a redirect loop ends in an error we can
-        # record instead of a silent drop); this set keeps each article to one request per run
-        self.requested: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, site: str | Site = "", sites_dir: str = "", **kwargs):
@@ -84,8 +80,17 @@ class NewsSpider(Spider):
         if site.concurrency is not None:
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
         max_pages = site.max_list_pages or settings.getint("PROVNEWS_MAX_LIST_PAGES")
-        state = CrawlState(settings.get("PROVNEWS_DB"), site.id, settings.getbool("PROVNEWS_REFRESH"),
-                           site.refresh_after)
+        redis_url = settings.get("PROVNEWS_REDIS_URL")
+        if redis_url:  # one of several crawler nodes sharing a frontier in Redis
+            from crawler.shared_frontier import RedisState, connect_redis, node_settings
+
+            for name, value in node_settings(site, settings, redis_url).items():
+                settings.set(name, value, priority="spider")
+            state = RedisState(connect_redis(redis_url), site.id, settings.getbool("PROVNEWS_REFRESH"),
+                               site.refresh_after)
+        else:
+            state = CrawlState(settings.get("PROVNEWS_DB"), site.id,
+                               settings.getbool("PROVNEWS_REFRESH"), site.refresh_after)
         # per-site limits: Scrapy reads these two from the spider's settings
         if site.timeout is not None:
             settings.set("DOWNLOAD_TIMEOUT", site.timeout, priority="spider")
@@ -97,16 +102,34 @@ class NewsSpider(Spider):
         spider = cls(site, max_pages, max_links, state, *args, **kwargs)
         spider._set_crawler(crawler)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        if redis_url:
+            from crawler.shared_node import SharedNode
+
+            spider.node = SharedNode(spider, state, settings.get("PROVNEWS_IDLE_EXIT"))
         return spider
 
+    node = None  # a SharedNode when this crawl is one node of a Redis-shared crawl
+
     def _closed(self, spider=None, reason=None):
+        if self.node is not None:
+            self.node.closed(reason)
         if self.state is not None:
             if reason == "finished":
                 self.state.commit_validators()
-            self.state.close()
+            if self.node is not None:
+                self.state.close(round_over=reason == "finished")
+            else:
+                self.state.close()
 
     # --- start: unfinished work first, then lists, sitemaps, feeds ------------------------------
     async def start(self):
+        if self.node is not None and not self.node.join():
+            return  # the round runs already: this node takes its work from the shared queue
+        for request in self.seed_requests():
+            yield request
+
+    def seed_requests(self):
+        """A run's (or a shared round's) first requests."""
         for url, hint in self.state.pending():  # discovered by a run that did not finish them
             self.crawler.stats.inc_value("provnews/resumed")
             request = self._article_request(url, hint, hint.get("via", "list"), remember=False)
@@ -127,22 +150,24 @@ class NewsSpider(Spider):
 
     def _list_request(self, url: str, callback=None) -> Request:
         """List pages, sitemaps and feeds are always revisited, conditionally when we can."""
-        self.list_pages_seen += 1
+        self.state.count_list_page()
         return Request(url, callback=callback or self.parse_list, errback=self.list_failed,
                        headers={} if self.state.refresh else self.state.validators(url),
                        meta={"provnews_kind": "list", "handle_httpstatus_list": [304]})
 
     def _article_request(self, url: str, hint: dict, via: str, remember: bool = True) -> Request | None:
-        if url in self.requested:
-            return None
         if self.state.is_stored(url):
             self.crawler.stats.inc_value("provnews/skipped_stored")
             return None
+        if not self.state.claim(url):  # asked for already in this run (by any node)
+            return None
         if remember:
             self.state.remember(url, {**hint, "via": via}, via)
-        self.requested.add(url)
+        return self.article_request(url, {**hint, "via": via})
+
+    def article_request(self, url: str, hint: dict) -> Request:
         return Request(url, callback=self.parse_article, errback=self.article_failed, dont_filter=True,
-                       meta={"list_hint": {**hint, "via": via}}, priority=10)
+                       meta={"list_hint": hint}, priority=10)
 
     def _unchanged(self, response: Response) -> bool:
         """304 Not Modified: nothing new on this list page, feed or sitemap; no parsing."""
@@ -186,7 +211,7 @@ class NewsSpider(Spider):
                 if cur + 1 < count:
                     follow.append(urljoin(response.url, f"{stem}_{cur + 1}.{ext}"))
         for url in follow:
-            if self.list_pages_seen >= self.max_list_pages:
+            if self.state.list_pages_counted() >= self.max_list_pages:
                 self.crawler.stats.inc_value("provnews/list_pages_capped")
                 break
             yield self._list_request(url)
@@ -221,7 +246,7 @@ class NewsSpider(Spider):
             return
         children, entries = parse_sitemap(response.body)
         for url in children:
-            if self.list_pages_seen < self.max_list_pages and domain_allowed(url, self.site.allowed_domains):
+            if self.state.list_pages_counted() < self.max_list_pages and domain_allowed(url, self.site.allowed_domains):
                 yield self._list_request(url, self.parse_sitemap)
         for entry in entries[: self.max_links]:
             if self._wanted(entry.url):

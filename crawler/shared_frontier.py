@@ -1,0 +1,308 @@
+"""The shared frontier of a multi-node crawl, kept in Redis (`provnews crawl --redis URL`).
+
+Any number of crawler processes, on any number of hosts, crawl a site together. scrapy-redis gives
+them one request queue and one dupefilter (list pages, sitemaps, feeds); this module adds what the
+single-machine CrawlState (crawler/state.py) does from the database, since crawler nodes have no
+database: which article URLs are stored, which are discovered but not yet handed to the writer,
+list-page validators, and the round that all nodes of a site share.
+
+A *round* is one pass over a site, started by the first node that finds none running; it lives as
+long as some node refreshes it. The node that starts a round empties the previous round's queue,
+dupefilter and claims, then seeds it. Article requests bypass the dupefilter (a redirect loop
+must end in an error we record, not a silent drop), so each article URL is *claimed* once per
+round instead, atomically with SADD.
+
+Nothing is lost when a node dies: a discovered article stays in the ``frontier`` hash until its
+page is in the writer's stream (crawler/handoff.py removes it in the same MULTI as the XADD).
+When the queue is empty and every live node is idle, entries still in the frontier belong to dead
+nodes, and one node puts them back in the queue.
+
+Keys, under ``provnews:{site}:`` — queue, dupefilter (scrapy-redis); claimed (set); frontier
+(hash url → json); seen (hash url → fetch epoch, or "f" for a permanent failure); validators
+(hash url → json); round, ready, round_started, list_count, requeue_lock; nodes (set) and
+node:{id} (live-node marks that expire). The pages stream is ``provnews:pages``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import uuid
+
+import redis
+from scrapy_redis.scheduler import Scheduler
+
+from pipelines.dedup import canonical_url
+
+PREFIX = "provnews"
+STREAM = f"{PREFIX}:pages"
+WRITERS_GROUP = "writers"
+ROUND_TTL = 30  # s a round outlives its last live node; a new batch starts a new round after it
+NODE_TTL = 8  # s a node counts as alive after its last heartbeat (heartbeats every HEARTBEAT s)
+HEARTBEAT = 1.0
+MAX_ATTEMPTS = 3  # transient failures: rounds an article is tried (as CrawlState's MAX_ATTEMPTS)
+MAX_REQUEUES = 3  # times one round puts back an orphan, so a page that kills nodes cannot loop
+
+
+def keys(site_id: str) -> dict[str, str]:
+    base = f"{PREFIX}:{site_id}:"
+    names = ("queue", "dupefilter", "claimed", "frontier", "seen", "validators", "round", "ready",
+             "round_started", "list_count", "requeue_lock", "requeues", "nodes", "gate")
+    return {n: base + n for n in names}
+
+
+def connect_redis(url: str) -> redis.Redis:
+    """A client for URL (redis://host:port/db), checked with PING so a typo fails at once."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+    client.ping()
+    return client
+
+
+def node_name() -> str:
+    """host:pid:random — unique per process, readable in `redis-cli smembers ...:nodes`."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def seen_value(page: dict) -> str | None:
+    """What ``seen`` records for a handed-off page, or None when it must be tried again."""
+    from pipelines.store import is_transient
+
+    if is_transient(page):
+        return None
+    return "f" if page.get("error") else str(int(time.time()))
+
+
+# compare-and-delete: never end a round another node has started meanwhile
+_DELETE_IF_EQUAL = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+class RedisState:
+    """CrawlState's interface over Redis, for one site on one crawler node."""
+
+    def __init__(self, client: redis.Redis, site_id: str, refresh: bool = False,
+                 refresh_after: int | None = None, node: str | None = None):
+        self.r = client
+        self.site_id = site_id
+        self.k = keys(site_id)
+        self.refresh = refresh
+        self.refresh_after = refresh_after
+        self.node = node or node_name()
+        self.round: str | None = None
+        self.busy = True
+        self._new_validators: dict[str, tuple[str | None, str | None]] = {}
+
+    # --- rounds and liveness ------------------------------------------------------------------
+    def join_round(self, timeout: float = 10.0) -> bool:
+        """Join the site's running round, or start one. True when this node started it (and so
+        must seed it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            rid = uuid.uuid4().hex[:12]
+            if self.r.set(self.k["round"], rid, nx=True, ex=ROUND_TTL):
+                with self.r.pipeline() as p:  # nobody is alive in the old round: start clean
+                    p.delete(self.k["queue"], self.k["dupefilter"], self.k["claimed"],
+                             self.k["list_count"], self.k["requeues"])
+                    p.set(self.k["round_started"], int(time.time()))
+                    p.set(self.k["ready"], rid)
+                    p.execute()
+                self.round = rid
+                self.heartbeat()
+                return True
+            current, ready = self.r.mget(self.k["round"], self.k["ready"])
+            if current is not None and current == ready:
+                self.round = current.decode()
+                self.heartbeat()
+                return False
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.site_id}: round {current!r} never became ready")
+            time.sleep(0.02)  # the starter is clearing the old round's keys: milliseconds
+
+    def new_round(self) -> bool:
+        """Service mode: start the next round once this one is quiet (one node wins the lock).
+        True when this node started it and must seed it."""
+        if not self.r.set(f"{PREFIX}:{self.site_id}:restart_lock", self.node, nx=True, ex=10):
+            return False
+        rid = uuid.uuid4().hex[:12]
+        with self.r.pipeline() as p:
+            p.delete(self.k["dupefilter"], self.k["claimed"], self.k["list_count"], self.k["requeues"])
+            p.set(self.k["round"], rid, ex=ROUND_TTL)
+            p.set(self.k["round_started"], int(time.time()))
+            p.set(self.k["ready"], rid)
+            p.execute()
+        self.round = rid
+        return True
+
+    def round_age(self) -> float:
+        return time.time() - int(self.r.get(self.k["round_started"]) or 0)
+
+    def follow_round(self) -> None:
+        """Another node may have started the next round: take its id."""
+        current = self.r.get(self.k["round"])
+        if current is not None:
+            self.round = current.decode()
+
+    def heartbeat(self) -> None:
+        """Keep this node marked alive and the round going; called every HEARTBEAT seconds."""
+        with self.r.pipeline() as p:
+            p.set(self._node_key(self.node), "busy" if self.busy else "idle", ex=NODE_TTL)
+            p.sadd(self.k["nodes"], self.node)
+            p.expire(self.k["round"], ROUND_TTL)
+            p.execute()
+
+    def _node_key(self, node: str) -> str:
+        return f"{PREFIX}:{self.site_id}:node:{node}"
+
+    def set_busy(self, busy: bool) -> None:
+        if busy != self.busy:
+            self.busy = busy
+            self.heartbeat()
+
+    def live_nodes(self) -> dict[str, str]:
+        """node → busy/idle for the nodes still alive; forgets the dead ones."""
+        members = [m.decode() for m in self.r.smembers(self.k["nodes"])]
+        if not members:
+            return {}
+        marks = self.r.mget([self._node_key(m) for m in members])
+        dead = [m for m, v in zip(members, marks) if v is None]
+        if dead:
+            self.r.srem(self.k["nodes"], *dead)
+        return {m: v.decode() for m, v in zip(members, marks) if v is not None}
+
+    def leave(self, round_over: bool = False) -> None:
+        """Drop this node's marks. The last node out of a finished round ends it, so the next
+        batch starts a fresh round at once instead of after ROUND_TTL."""
+        with self.r.pipeline() as p:
+            p.delete(self._node_key(self.node))
+            p.srem(self.k["nodes"], self.node)
+            p.execute()
+        if round_over and self.round and not self.live_nodes():
+            self.r.eval(_DELETE_IF_EQUAL, 1, self.k["round"], self.round)
+
+    def queue_length(self) -> int:
+        return int(self.r.zcard(self.k["queue"]))
+
+    def round_quiet(self) -> bool:
+        """No queued request and no live node at work: the round has nothing in flight."""
+        if self.queue_length():
+            return False
+        return all(state == "idle" for state in self.live_nodes().values())
+
+    def orphans(self) -> list[tuple[str, dict]]:
+        """Frontier entries of a quiet round: discovered, never handed off, by a node now dead.
+        Entries that failed transiently this round, or were put back MAX_REQUEUES times, wait
+        for the next round."""
+        entries = self.r.hgetall(self.k["frontier"])
+        if not entries:
+            return []
+        urls = list(entries)
+        requeued = self.r.hmget(self.k["requeues"], urls)
+        out = []
+        for url, n in zip(urls, requeued):
+            entry = json.loads(entries[url])
+            if entry.get("failed_round") != self.round and int(n or 0) < MAX_REQUEUES:
+                out.append((url.decode(), entry.get("hint") or {}))
+        return out
+
+    def requeue(self, urls: list[str]) -> list[str]:
+        """The orphans this node may put back (one node at a time; MAX_REQUEUES per URL)."""
+        if not urls or not self.r.set(self.k["requeue_lock"], self.node, nx=True, ex=5):
+            return []
+        with self.r.pipeline() as p:
+            for url in urls:
+                p.hincrby(self.k["requeues"], url, 1)
+            counts = p.execute()
+        return [u for u, n in zip(urls, counts) if n <= MAX_REQUEUES]
+
+    # --- CrawlState's interface ---------------------------------------------------------------
+    def close(self, round_over: bool = False) -> None:
+        self.leave(round_over)
+
+    def is_stored(self, url: str) -> bool:
+        if self.refresh:
+            return False
+        values = [v for v in self.r.hmget(self.k["seen"], [url, canonical_url(url)]) if v is not None]
+        if not values:
+            return False
+        if b"f" in values or self.refresh_after is None:
+            return True
+        newest = max(int(v) for v in values)
+        return time.time() - newest < self.refresh_after
+
+    def claim(self, url: str) -> bool:
+        """True for the one node that requests this article in this round."""
+        return bool(self.r.sadd(self.k["claimed"], url))
+
+    def remember(self, url: str, hint: dict, via: str) -> None:
+        self.r.hsetnx(self.k["frontier"], url, json.dumps({"hint": hint, "via": via, "attempts": 0},
+                                                          ensure_ascii=False))
+
+    def pending(self) -> list[tuple[str, dict]]:
+        return self.orphans()
+
+    def count_list_page(self) -> int:
+        """List pages requested in this round by all nodes together (max_list_pages is per round)."""
+        return int(self.r.incr(self.k["list_count"]))
+
+    def list_pages_counted(self) -> int:
+        return int(self.r.get(self.k["list_count"]) or 0)
+
+    def validators(self, url: str) -> dict[str, str]:
+        raw = self.r.hget(self.k["validators"], url)
+        if not raw:
+            return {}
+        etag, last_modified = json.loads(raw)
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        if etag or last_modified:
+            self._new_validators[url] = (etag, last_modified)
+
+    def commit_validators(self) -> None:
+        """Called when this node finishes with the round quiet and the frontier empty: then no
+        list page's links can be lost behind a later 304."""
+        if self._new_validators and not self.orphans():
+            self.r.hset(self.k["validators"], mapping={u: json.dumps(v) for u, v in
+                                                       self._new_validators.items()})
+        self._new_validators.clear()
+
+
+def node_settings(site, settings, redis_url: str) -> dict:
+    """The Scrapy settings that make a crawl of SITE one node of a shared crawl."""
+    k = keys(site.id)
+    middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+    # last before the download: a request takes the site's global gate only when it really leaves
+    middlewares["crawler.middlewares.SharedDelayMiddleware"] = 960
+    delay = site.delay if site.delay is not None else settings.getfloat("DOWNLOAD_DELAY")
+    return {
+        "SCHEDULER": "crawler.shared_frontier.SharedScheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_QUEUE_KEY": k["queue"],
+        "SCHEDULER_DUPEFILTER_KEY": k["dupefilter"],
+        "SCHEDULER_PERSIST": True,  # the queue is every node's: closing one node never flushes it
+        "REDIS_URL": redis_url,
+        "ITEM_PIPELINES": {"crawler.handoff.HandoffPipeline": 100},  # the writer runs the stages
+        # the site's delay is kept across nodes by SharedDelayMiddleware, not per process
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "PROVNEWS_SHARED_DELAY": delay,
+        "DOWNLOADER_MIDDLEWARES": middlewares,
+    }
+
+
+class SharedScheduler(Scheduler):
+    """scrapy-redis's scheduler, marking this node busy the moment it takes a request, so that a
+    node looking for orphans never mistakes a request in flight for a lost one."""
+
+    def next_request(self):
+        request = super().next_request()
+        state = getattr(self.spider, "state", None)
+        if request is not None and isinstance(state, RedisState):
+            state.set_busy(True)
+        return request

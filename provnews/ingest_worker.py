@@ -1,0 +1,234 @@
+"""The single writer of a shared crawl: drains the Redis pages stream into SQLite.
+
+Crawler nodes (`provnews crawl --redis URL`) put raw pages on ``provnews:pages``. This worker reads
+them through the consumer group ``writers``, runs decode → extract → dates → dedup → store on each,
+and acknowledges an entry (XACK, then XDEL to free Redis memory) only after its page's transaction
+has committed. A worker killed at any point finds its unacknowledged entries in its pending list
+at the next start and stores them again; save_page's upserts make that harmless. Entries left
+pending by another consumer name (a writer host that was replaced) are taken over after
+PROVNEWS_INGEST_CLAIM_AFTER seconds.
+
+It also tells the crawler nodes what the database knows: at start, every stored article URL (and
+canonical URL) and every URL that failed for good goes into its site's ``seen`` hash, so an
+incremental shared crawl skips them as the single-machine crawl does.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+import redis
+
+from crawler.handoff import decode_page
+from crawler.registry import load_registry
+from crawler.shared_frontier import STREAM, WRITERS_GROUP, connect_redis, keys
+from pipelines import process_page
+from pipelines.schema import connect
+from pipelines.store import is_transient, save_page
+
+
+@dataclass
+class IngestSummary:
+    pages: int = 0
+    outcomes: Counter = field(default_factory=Counter)  # new / updated / unchanged / error
+    redelivered: int = 0  # entries read again after a crash (ours) or taken over (another's)
+    runs: int = 0  # crawler nodes' end-of-round reports
+    seen_synced: int = 0
+
+
+def ensure_group(r: redis.Redis) -> None:
+    try:
+        r.xgroup_create(STREAM, WRITERS_GROUP, id="0", mkstream=True)
+    except redis.ResponseError as e:
+        if "BUSYGROUP" not in str(e):
+            raise
+
+
+def _epoch(iso: str | None) -> str:
+    try:
+        return str(int(datetime.fromisoformat(iso).timestamp())) if iso else "0"
+    except ValueError:
+        return "0"
+
+
+def sync_seen(r: redis.Redis, db, batch: int = 2000) -> int:
+    """Publish the database's stored and permanently failed URLs to each site's seen hash."""
+    n = 0
+    rows = db.execute("SELECT site, url, canonical_url, fetched_at FROM articles")
+    while chunk := rows.fetchmany(batch):
+        with r.pipeline(transaction=False) as p:
+            for site, url, canonical, fetched in chunk:
+                mapping = {url: _epoch(fetched)}
+                if canonical:
+                    mapping[canonical] = mapping[url]
+                p.hset(keys(site)["seen"], mapping=mapping)
+                n += 1
+            p.execute()
+    rows = db.execute("SELECT site, url, status, error FROM pages WHERE error IS NOT NULL")
+    while chunk := rows.fetchmany(batch):
+        with r.pipeline(transaction=False) as p:
+            for site, url, status, error in chunk:
+                if not is_transient({"status": status, "error": error}):
+                    p.hset(keys(site)["seen"], url, "f")
+                    n += 1
+            p.execute()
+    return n
+
+
+class IngestWorker:
+    def __init__(self, redis_url: str, db_path: str | Path, sites_dir: str | Path,
+                 consumer: str | None = None, batch: int = 32, claim_after: float = 60.0,
+                 on_page: Callable[[dict, str], None] | None = None):
+        self.r = connect_redis(redis_url)
+        ensure_group(self.r)
+        self.db = connect(db_path)
+        registry = load_registry(sites_dir)
+        self.sites = registry.sites
+        self.consumer = consumer or f"writer@{socket.gethostname()}"
+        self.batch = batch
+        self.claim_after_ms = int(claim_after * 1000)
+        self.on_page = on_page
+        self.summary = IngestSummary()
+        self.stopping = False
+        self._sites_recorded: set[str] = set()
+
+    # --- one entry ----------------------------------------------------------------------------
+    def _store_page(self, fields: dict) -> None:
+        page = decode_page(fields)
+        site = self.sites.get(page["site"])
+        self._record_site(page["site"])
+        process_page(page, site.rules() if site else {})
+        outcome = save_page(self.db, page)
+        canonical = (page.get("article") or {}).get("canonical_url")
+        if canonical and outcome != "error":  # the page's own rel=canonical: seen as well
+            self.r.hset(keys(page["site"])["seen"], canonical, _epoch(page.get("fetched_at")))
+        self._tally(page, outcome)
+        self.summary.pages += 1
+        self.summary.outcomes[outcome] += 1
+        if self.on_page:
+            self.on_page(page, outcome)
+
+    def _record_site(self, site_id: str) -> None:
+        if site_id in self._sites_recorded:
+            return
+        self._sites_recorded.add(site_id)
+        site = self.sites.get(site_id)
+        if site is not None:
+            with self.db.conn:
+                self.db["sites"].upsert({"id": site.id, "name": site.name, "province": site.province,
+                                         "city": site.city, "kind": site.kind,
+                                         "verified": int(site.verified)}, pk="id")
+
+    def _run_row(self, site: str, round_id: str, started_at: str | None) -> int:
+        row = self.db.execute("SELECT id FROM crawl_runs WHERE site = ? AND round = ?",
+                              [site, round_id]).fetchone()
+        if row:
+            return row[0]
+        return self.db["crawl_runs"].insert({
+            "site": site, "round": round_id, "started_at": started_at, "status": "running",
+            "pages_fetched": 0, "articles_new": 0, "articles_updated": 0, "errors": 0, "nodes": 0,
+        }).last_pk
+
+    def _tally(self, page: dict, outcome: str) -> None:
+        """Add one page to its site and round's crawl_runs row."""
+        with self.db.conn:
+            run_id = self._run_row(page["site"], page.get("round") or "", page.get("fetched_at"))
+            self.db.execute(
+                "UPDATE crawl_runs SET pages_fetched = pages_fetched + 1, "
+                "articles_new = articles_new + ?, articles_updated = articles_updated + ?, "
+                "errors = errors + ? WHERE id = ?",
+                [outcome == "new", outcome == "updated", outcome == "error", run_id])
+
+    def _record_run(self, fields: dict) -> None:
+        """A crawler node finished its part of a round: fold its report into the round's row."""
+        rec = json.loads(fields[b"run"])
+        ok = rec["reason"] == "finished"
+        with self.db.conn:
+            run_id = self._run_row(rec["site"], rec["round"], rec["started_at"])
+            old = self.db["crawl_runs"].get(run_id)
+            status = "failed" if (not ok or old["status"] == "failed") else "ok"
+            message = old["message"] if ok else f"node {rec['node']}: crawl ended: {rec['reason']}"
+            self.db["crawl_runs"].update(run_id, {
+                "finished_at": rec["finished_at"], "status": status, "message": message,
+                "nodes": (old["nodes"] or 0) + 1,
+                "errors": (old["errors"] or 0) + rec.get("list_errors", 0),
+                "started_at": min(filter(None, [old["started_at"], rec["started_at"]])),
+            })
+        self.summary.runs += 1
+
+    # --- the stream ---------------------------------------------------------------------------
+    def handle(self, entries: list) -> int:
+        """Store a batch of entries, then acknowledge them (after every commit)."""
+        done = []
+        for entry_id, fields in entries:
+            if fields:  # None: deleted before we read it (acknowledged elsewhere)
+                if fields.get(b"kind") == b"run":
+                    self._record_run(fields)
+                else:
+                    self._store_page(fields)
+            done.append(entry_id)
+        if done:
+            with self.r.pipeline() as p:
+                p.xack(STREAM, WRITERS_GROUP, *done)
+                p.xdel(STREAM, *done)
+                p.execute()
+        return len(done)
+
+    def drain_own_pending(self) -> int:
+        """Entries delivered to this consumer before a crash, never acknowledged."""
+        n = 0
+        while True:
+            resp = self.r.xreadgroup(WRITERS_GROUP, self.consumer, {STREAM: "0"}, count=self.batch)
+            entries = resp[0][1] if resp else []
+            if not entries:
+                return n
+            n += self.handle(entries)
+
+    def take_over_stale(self) -> int:
+        """Entries another consumer took and never acknowledged for claim_after: ours now."""
+        n, start = 0, "0-0"
+        while True:
+            start, entries, *_ = self.r.xautoclaim(STREAM, WRITERS_GROUP, self.consumer,
+                                                   self.claim_after_ms, start, count=self.batch)
+            n += self.handle(entries)
+            if start in (b"0-0", "0-0") or not entries:
+                return n
+
+    def pending_count(self) -> int:
+        return int(self.r.xpending(STREAM, WRITERS_GROUP)["pending"])
+
+    def run(self, idle_exit: float | None = None, block_ms: int = 500) -> IngestSummary:
+        """Drain until stopped; with idle_exit, until the stream has been empty that long."""
+        self.summary.seen_synced = sync_seen(self.r, self.db)
+        self.summary.redelivered += self.drain_own_pending()
+        quiet_since = time.monotonic()
+        last_claim = 0.0
+        while not self.stopping:
+            resp = self.r.xreadgroup(WRITERS_GROUP, self.consumer, {STREAM: ">"},
+                                     count=self.batch, block=block_ms)
+            entries = resp[0][1] if resp else []
+            if entries:
+                self.handle(entries)
+                quiet_since = time.monotonic()
+                continue
+            now = time.monotonic()
+            if now - last_claim >= self.claim_after_ms / 1000 / 2:
+                last_claim = now
+                taken = self.take_over_stale()
+                self.summary.redelivered += taken
+                if taken:
+                    quiet_since = now
+                    continue
+            if idle_exit is not None and now - quiet_since >= idle_exit and not self.pending_count():
+                break
+        return self.summary
+
+    def close(self) -> None:
+        self.db.conn.close()
+        self.r.close()
