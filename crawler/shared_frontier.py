@@ -39,7 +39,7 @@ PREFIX = "provnews"
 STREAM = f"{PREFIX}:pages"
 WRITERS_GROUP = "writers"
 ROUND_TTL = 30  # s a round outlives its last live node; a new batch starts a new round after it
-NODE_TTL = 8  # s a node counts as alive after its last heartbeat (heartbeats every HEARTBEAT s)
+NODE_TTL = 5  # s a node counts as alive after its last heartbeat (heartbeats every HEARTBEAT s)
 HEARTBEAT = 1.0
 MAX_ATTEMPTS = 3  # transient failures: rounds an article is tried (as CrawlState's MAX_ATTEMPTS)
 MAX_REQUEUES = 3  # times one round puts back an orphan, so a page that kills nodes cannot loop
@@ -47,7 +47,7 @@ MAX_REQUEUES = 3  # times one round puts back an orphan, so a page that kills no
 
 def keys(site_id: str) -> dict[str, str]:
     base = f"{PREFIX}:{site_id}:"
-    names = ("queue", "dupefilter", "claimed", "frontier", "seen", "validators", "round", "ready",
+    names = ("queue", "dupefilter", "claimed", "lists", "frontier", "seen", "validators", "round", "ready",
              "round_started", "list_count", "requeue_lock", "requeues", "nodes", "gate")
     return {n: base + n for n in names}
 
@@ -101,7 +101,7 @@ class RedisState:
             rid = uuid.uuid4().hex[:12]
             if self.r.set(self.k["round"], rid, nx=True, ex=ROUND_TTL):
                 with self.r.pipeline() as p:  # nobody is alive in the old round: start clean
-                    p.delete(self.k["queue"], self.k["dupefilter"], self.k["claimed"],
+                    p.delete(self.k["queue"], self.k["dupefilter"], self.k["claimed"], self.k["lists"],
                              self.k["list_count"], self.k["requeues"])
                     p.set(self.k["round_started"], int(time.time()))
                     p.set(self.k["ready"], rid)
@@ -125,7 +125,8 @@ class RedisState:
             return False
         rid = uuid.uuid4().hex[:12]
         with self.r.pipeline() as p:
-            p.delete(self.k["dupefilter"], self.k["claimed"], self.k["list_count"], self.k["requeues"])
+            p.delete(self.k["dupefilter"], self.k["claimed"], self.k["lists"], self.k["list_count"],
+                     self.k["requeues"])
             p.set(self.k["round"], rid, ex=ROUND_TTL)
             p.set(self.k["round_started"], int(time.time()))
             p.set(self.k["ready"], rid)
@@ -204,6 +205,24 @@ class RedisState:
                 out.append((url.decode(), entry.get("hint") or {}))
         return out
 
+    def orphan_lists(self) -> list[tuple[str, str]]:
+        """(url, callback name) of list requests of a quiet round never settled: their node died
+        between taking them and yielding their links."""
+        entries = self.r.hgetall(self.k["lists"])
+        if not entries:
+            return []
+        urls = list(entries)
+        requeued = self.r.hmget(self.k["requeues"], urls)
+        return [(u.decode(), entries[u].decode()) for u, n in zip(urls, requeued)
+                if int(n or 0) < MAX_REQUEUES]
+
+    def list_queued(self, url: str, callback: str) -> None:
+        self.r.hset(self.k["lists"], url, callback)
+
+    def list_done(self, url: str | None) -> None:
+        if url:
+            self.r.hdel(self.k["lists"], url)
+
     def requeue(self, urls: list[str]) -> list[str]:
         """The orphans this node may put back (one node at a time; MAX_REQUEUES per URL)."""
         if not urls or not self.r.set(self.k["requeue_lock"], self.node, nx=True, ex=5):
@@ -266,7 +285,7 @@ class RedisState:
     def commit_validators(self) -> None:
         """Called when this node finishes with the round quiet and the frontier empty: then no
         list page's links can be lost behind a later 304."""
-        if self._new_validators and not self.orphans():
+        if self._new_validators and not self.orphans() and not self.orphan_lists():
             self.r.hset(self.k["validators"], mapping={u: json.dumps(v) for u, v in
                                                        self._new_validators.items()})
         self._new_validators.clear()
@@ -299,6 +318,14 @@ def node_settings(site, settings, redis_url: str) -> dict:
 class SharedScheduler(Scheduler):
     """scrapy-redis's scheduler, marking this node busy the moment it takes a request, so that a
     node looking for orphans never mistakes a request in flight for a lost one."""
+
+    def enqueue_request(self, request) -> bool:
+        queued = super().enqueue_request(request)
+        state = getattr(self.spider, "state", None)
+        key = request.meta.get("provnews_list")
+        if queued and key and isinstance(state, RedisState):  # settled by the list callback
+            state.list_queued(key, getattr(request.callback, "__name__", "parse_list"))
+        return queued
 
     def next_request(self):
         request = super().next_request()

@@ -68,13 +68,18 @@ class SharedNode:
         if not state.round_quiet():
             self.quiet_since = None
             raise DontCloseSpider
-        orphans = state.orphans()
-        if orphans:  # a quiet round with frontier entries: their node died holding them
-            mine = set(state.requeue([url for url, _ in orphans]))
+        orphans, lists = state.orphans(), state.orphan_lists()
+        if orphans or lists:  # a quiet round with unsettled work: its node died holding it
+            mine = set(state.requeue([url for url, _ in orphans] + [url for url, _ in lists]))
+            engine = self.spider.crawler.engine
             for url, hint in orphans:
                 if url in mine:
                     self.stats.inc_value("provnews/requeued")
-                    self.spider.crawler.engine.crawl(self.spider.article_request(url, hint))
+                    engine.crawl(self.spider.article_request(url, hint))
+            for url, callback in lists:
+                if url in mine:
+                    self.stats.inc_value("provnews/requeued_lists")
+                    engine.crawl(self.spider.list_request_again(url, callback))
             self.quiet_since = None
             raise DontCloseSpider
         now = time.monotonic()

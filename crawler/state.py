@@ -41,6 +41,10 @@ class CrawlState:
     def list_pages_counted(self) -> int:
         return self._list_pages
 
+    def list_done(self, url: str | None) -> None:
+        """A list request is settled (the shared crawl's RedisState tracks these; one process
+        loses nothing by forgetting them)."""
+
     def close(self) -> None:
         self.db.conn.close()
 

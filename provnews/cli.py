@@ -77,8 +77,14 @@ def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False
         progress = Progress(console)
         with progress.bar:
             if redis_url:
-                summary = runner.crawl_shared(list(site_ids), redis_url, sites_dir, proxy, level,
-                                              progress, idle_exit, refresh)
+                import redis
+
+                try:
+                    summary = runner.crawl_shared(list(site_ids), redis_url, sites_dir, proxy, level,
+                                                  progress, idle_exit, refresh)
+                except redis.RedisError as e:
+                    console.print(f"[red]error:[/red] cannot reach Redis at {redis_url}: {e}")
+                    return runner.EXIT_USAGE
             else:
                 summary = runner.crawl(list(site_ids), db, sites_dir, proxy, level, progress,
                                        overrides, due)

@@ -66,7 +66,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
         etag = headers.get("ETag")
         if status == 200 and etag and self.headers.get("If-None-Match") == etag:
             status, body = 304, b""
-        self.server.log.add({"method": self.command, "host": host, "path": path, "status": status,
+        self.server.log.add({"t": time.monotonic(), "method": self.command, "host": host, "path": path,
+                             "status": status,
                              "if_none_match": self.headers.get("If-None-Match"),
                              "if_modified_since": self.headers.get("If-Modified-Since")})
         self.send_response(status)

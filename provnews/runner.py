@@ -140,7 +140,11 @@ def shared_result(site: Site, stats: dict) -> SiteResult:
 def crawl_shared(wanted: list[str], redis_url: str, sites_dir: str | Path | None = None,
                  proxy: str = "", log_level: str = "WARNING", progress=None,
                  idle_exit: float | None = None, refresh: bool = False) -> CrawlSummary:
-    """One crawler node of a shared crawl: no database and no lock; pages go to Redis."""
+    """One crawler node of a shared crawl: no database and no lock; pages go to Redis.
+    Raises redis.RedisError at once when Redis cannot be reached."""
+    from crawler.shared_frontier import connect_redis
+
+    connect_redis(redis_url).close()
     overrides = {"PROVNEWS_REDIS_URL": redis_url, "PROVNEWS_IDLE_EXIT": idle_exit,
                  "PROVNEWS_REFRESH": refresh}
     settings = build_settings("", sites_dir, proxy, log_level, overrides)

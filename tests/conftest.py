@@ -50,3 +50,18 @@ def expected() -> list[dict]:
 @pytest.fixture(scope="session")
 def sidebar_headlines() -> list[str]:
     return json.loads((MIRROR_DIR / "sidebar_headlines.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real redis-server on a free loopback port (the project's .ci/run installs it)."""
+    from tests.redis_server import REDIS_SERVER, RedisServer
+
+    if REDIS_SERVER is None:
+        message = "redis-server is not installed (Debian: apt-get install redis-server; .ci/run does)"
+        if os.environ.get("PROVNEWS_REQUIRE_SERVICES"):  # set by .ci/run: a skip would hide it
+            pytest.fail(message)
+        pytest.skip(message)
+    server = RedisServer().start()
+    yield server
+    server.stop()

@@ -6,6 +6,7 @@ the store records every article URL we tried, fetched or not.
 """
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -47,6 +48,17 @@ def _header(response: Response, name: bytes) -> str | None:
 def domain_allowed(url: str, domains: tuple[str, ...]) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def settles_list(callback):
+    """A list callback (list page, sitemap, feed, robots.txt) that tells the state when it has
+    yielded everything: in a shared crawl, a list request whose node dies before this point is
+    put back in the queue, so the articles it would have found are never lost."""
+    @functools.wraps(callback)
+    def settled(self, response: Response):
+        yield from callback(self, response) or ()
+        self.state.list_done(response.meta.get("provnews_list"))
+    return settled
 
 
 class NewsSpider(Spider):
@@ -146,23 +158,33 @@ class NewsSpider(Spider):
                                                          *self.site.feeds)}
             for url in sorted(hosts):
                 yield Request(url, callback=self.parse_robots, errback=self.list_failed,
-                              meta={"dont_obey_robotstxt": True})
+                              meta={"dont_obey_robotstxt": True, "provnews_list": url})
 
-    def _list_request(self, url: str, callback=None) -> Request:
+    def _list_request(self, url: str, callback=None, count: bool = True) -> Request:
         """List pages, sitemaps and feeds are always revisited, conditionally when we can."""
-        self.state.count_list_page()
+        if count:
+            self.state.count_list_page()
         return Request(url, callback=callback or self.parse_list, errback=self.list_failed,
                        headers={} if self.state.refresh else self.state.validators(url),
-                       meta={"provnews_kind": "list", "handle_httpstatus_list": [304]})
+                       meta={"provnews_kind": "list", "provnews_list": url,
+                             "handle_httpstatus_list": [304]})
+
+    def list_request_again(self, url: str, callback: str) -> Request:
+        """A list request put back after its node died (past the dupefilter, which saw it)."""
+        if callback == "parse_robots":
+            return Request(url, callback=self.parse_robots, errback=self.list_failed, dont_filter=True,
+                           meta={"dont_obey_robotstxt": True, "provnews_list": url})
+        request = self._list_request(url, getattr(self, callback, self.parse_list), count=False)
+        return request.replace(dont_filter=True)
 
     def _article_request(self, url: str, hint: dict, via: str, remember: bool = True) -> Request | None:
         if self.state.is_stored(url):
             self.crawler.stats.inc_value("provnews/skipped_stored")
             return None
+        if remember:  # before the claim: a node dying in between leaves an entry to put back
+            self.state.remember(url, {**hint, "via": via}, via)
         if not self.state.claim(url):  # asked for already in this run (by any node)
             return None
-        if remember:
-            self.state.remember(url, {**hint, "via": via}, via)
         return self.article_request(url, {**hint, "via": via})
 
     def article_request(self, url: str, hint: dict) -> Request:
@@ -183,9 +205,11 @@ class NewsSpider(Spider):
                                    _header(response, b"Last-Modified"))
 
     def list_failed(self, failure):
+        self.state.list_done(failure.request.meta.get("provnews_list"))
         self.crawler.stats.inc_value("provnews/list_errors")
         self.logger.warning("list page failed: %s: %s", failure.request.url, failure.getErrorMessage())
 
+    @settles_list
     def parse_list(self, response: Response):
         if self._unchanged(response):
             return
@@ -241,6 +265,7 @@ class NewsSpider(Spider):
                 and not any(p.search(url) for p in self._deny)
                 and any(p.search(url) for p in self._article))
 
+    @settles_list
     def parse_sitemap(self, response: Response):
         if self._unchanged(response):
             return
@@ -256,6 +281,7 @@ class NewsSpider(Spider):
                     yield request
         self._keep_validators(response)
 
+    @settles_list
     def parse_feed(self, response: Response):
         if self._unchanged(response):
             return
@@ -267,6 +293,7 @@ class NewsSpider(Spider):
                     yield request
         self._keep_validators(response)
 
+    @settles_list
     def parse_robots(self, response: Response):
         from scrapy.utils.sitemap import sitemap_urls_from_robots
 

@@ -1,0 +1,278 @@
+"""A shared crawl: several `provnews crawl --redis` processes, one `provnews ingest-worker`, a real
+redis-server and the loopback mirror. Every article must be stored exactly once, nothing lost,
+kill -9 included, and a second round must fetch nothing that is already stored."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.handoff import decode_page, encode_page
+from crawler.items import new_page
+from crawler.shared_frontier import STREAM, WRITERS_GROUP, keys
+from provnews.ingest_worker import IngestWorker, ensure_group
+from provnews.mirror import SITES_DIR, MirrorServer
+from tests.conftest import PROVNEWS, ROOT, run_cli
+
+SITES = ("mirror-daily", "mirror-gov", "mirror-portal")
+
+
+def spawn(*args: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    return subprocess.Popen([*PROVNEWS, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc: subprocess.Popen, timeout: float = 180) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def crawler_node(redis_url: str, proxy: str, sites_dir: Path | str = SITES_DIR,
+                 idle_exit: float = 1.5) -> subprocess.Popen:
+    return spawn("crawl", "--sites", str(sites_dir), "--proxy", proxy, "--redis", redis_url,
+                 "--idle-exit", str(idle_exit))
+
+
+def writer(redis_url: str, db: Path, idle_exit: float = 6) -> subprocess.Popen:
+    return spawn("ingest-worker", "--redis", redis_url, "--db", str(db), "--sites", str(SITES_DIR),
+                 "--idle-exit", str(idle_exit))
+
+
+def article_fetches(log: list[dict], expected: list[dict]) -> dict[str, int]:
+    """How many times each expected article was requested, from the mirror's request log."""
+    wanted = {e["url"] for e in expected}
+    counts = {url: 0 for url in wanted}
+    for entry in log:
+        url = f"http://{entry['host']}{entry['path']}"
+        if url in counts:
+            counts[url] += 1
+    return counts
+
+
+def stored(db: Path, sql: str, params=()) -> list[tuple]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def redis_left_over(client) -> dict:
+    return {"stream": client.xlen(STREAM), "pending": client.xpending(STREAM, WRITERS_GROUP)["pending"],
+            "frontier": sum(client.hlen(keys(s)["frontier"]) for s in SITES),
+            "queue": sum(client.zcard(keys(s)["queue"]) for s in SITES)}
+
+
+def wait_for(predicate, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)  # polling a condition, not a sleep standing in for synchronisation
+
+
+@pytest.fixture(scope="module")
+def shared_crawl(redis_server, mirror, tmp_path_factory):
+    """Three crawler nodes and one writer, started together; then a second round."""
+    client = redis_server.client()
+    client.flushall()
+    db = tmp_path_factory.mktemp("shared") / "news.db"
+    before = len(mirror.log.snapshot())
+    nodes = [crawler_node(redis_server.url, mirror.url) for _ in range(3)]
+    wait_for(lambda: client.exists(STREAM))  # the writer's quiet time starts with the crawl
+    worker = writer(redis_server.url, db, idle_exit=4)
+    node_results = [finish(n) for n in nodes]
+    worker_result = finish(worker)
+    first_log = mirror.log.snapshot()[before:]
+    first_state = redis_left_over(client)
+    # a second batch: fresh round, everything already stored; the writer drains it afterwards
+    before = len(mirror.log.snapshot())
+    nodes = [crawler_node(redis_server.url, mirror.url) for _ in range(3)]
+    second_results = [finish(n) for n in nodes]
+    second_results.append(finish(writer(redis_server.url, db, idle_exit=0.5)))
+    return {"db": db, "nodes": node_results, "worker": worker_result, "log": first_log,
+            "left": first_state, "second": second_results,
+            "second_log": mirror.log.snapshot()[before:], "client": client}
+
+
+def test_three_nodes_one_writer_store_every_article_exactly_once(shared_crawl, expected, crawled):
+    for code, out, err in [*shared_crawl["nodes"], shared_crawl["worker"]]:
+        assert code == 0, err
+    db = shared_crawl["db"]
+    rows = stored(db, "SELECT url, title, published_at, body FROM articles")
+    assert sorted(r[0] for r in rows) == sorted(e["url"] for e in expected)
+    # the same articles, field for field, as the single-machine crawl of the same mirror
+    single = {r[0]: r[1:] for r in stored(crawled[0], "SELECT url, title, published_at, body FROM articles")}
+    assert {r[0]: r[1:] for r in rows} == single
+    # never fetched twice: each article requested once over all three nodes
+    fetches = article_fetches(shared_crawl["log"], expected)
+    assert set(fetches.values()) == {1}, {u: n for u, n in fetches.items() if n != 1}
+    # failures are stored as in a single crawl (404, the PDF served as HTML...)
+    assert stored(db, "SELECT url, status, error IS NOT NULL FROM pages ORDER BY url") == \
+        stored(crawled[0], "SELECT url, status, error IS NOT NULL FROM pages ORDER BY url")
+    assert shared_crawl["left"] == {"stream": 0, "pending": 0, "frontier": 0, "queue": 0}
+
+
+def test_the_work_was_shared_and_runs_are_recorded_per_round(shared_crawl):
+    db = shared_crawl["db"]
+    runs = stored(db, "SELECT site, round, status, nodes, pages_fetched, articles_new FROM crawl_runs "
+                      "ORDER BY id")
+    first = runs[:3]
+    assert sorted(r[0] for r in first) == sorted(SITES)
+    assert all(r[2] == "ok" and r[3] == 3 and r[1] for r in first), first
+    assert sum(r[5] for r in first) == 43
+    # each node prints its own figures; together they add up to the pages the writer stored
+    fetched = 0
+    for _, out, _ in shared_crawl["nodes"]:
+        for line in out.splitlines():
+            cells = [c.strip() for c in line.split("│") if c.strip()]
+            if len(cells) >= 5 and cells[0].startswith("mirror-"):
+                fetched += int(cells[4])
+    assert fetched == sum(r[4] for r in first) == stored(db, "SELECT count(*) FROM pages")[0][0]
+
+
+def test_a_second_round_fetches_only_list_pages_conditionally(shared_crawl):
+    for code, out, err in shared_crawl["second"]:
+        assert code == 0, err
+    log = shared_crawl["second_log"]
+    article_like = [e for e in log if e["path"].endswith((".shtml", ".html")) and "index" not in e["path"]]
+    assert article_like == []
+    lists = [e for e in log if e["path"] not in ("/robots.txt",)]
+    assert lists and all(e["status"] == 304 for e in lists), lists
+    runs = stored(shared_crawl["db"], "SELECT status, pages_fetched, nodes FROM crawl_runs ORDER BY id")[3:]
+    assert [r[0] for r in runs] == ["ok"] * 3 and all(r[1] == 0 and r[2] == 3 for r in runs)
+
+
+def slow_sites(tmp_path: Path) -> Path:
+    """The mirror's sites with one request at a time per site and node, to make a run last."""
+    out = tmp_path / "sites"
+    out.mkdir()
+    for f in SITES_DIR.glob("*.toml"):
+        (out / f.name).write_text(f.read_text("utf-8").replace("concurrency = 8", "concurrency = 1"),
+                                  encoding="utf-8")
+    return out
+
+
+def test_kill_nine_of_a_crawler_and_the_writer_loses_nothing(redis_server, expected, tmp_path, crawled):
+    client = redis_server.client()
+    client.flushall()
+    server = MirrorServer(delay=0.3).start_background()
+    sites = slow_sites(tmp_path)
+    db = tmp_path / "news.db"
+    try:
+        nodes = [crawler_node(redis_server.url, server.url, sites, idle_exit=2) for _ in range(3)]
+        worker = writer(redis_server.url, db, idle_exit=6)
+
+        def some_stored() -> bool:
+            try:
+                return stored(db, "SELECT count(*) FROM articles")[0][0] >= 5
+            except sqlite3.OperationalError:  # the writer has not created its tables yet
+                return False
+
+        wait_for(some_stored)
+        victim = nodes[0]
+        victim.send_signal(signal.SIGKILL)
+        worker.send_signal(signal.SIGKILL)
+        victim.wait()
+        worker.wait()
+        at_kill = stored(db, "SELECT count(*) FROM articles")[0][0]
+        assert at_kill < len(expected), "the kill came after the crawl: nothing was tested"
+        nodes[0] = crawler_node(redis_server.url, server.url, sites, idle_exit=2)
+        worker = writer(redis_server.url, db, idle_exit=6)
+        results = [finish(n) for n in nodes[1:]] + [finish(nodes[0]), finish(worker)]
+    finally:
+        server.shutdown()
+    for code, out, err in results:
+        assert code == 0, err
+    rows = stored(db, "SELECT url, title, body FROM articles")
+    assert sorted(r[0] for r in rows) == sorted(e["url"] for e in expected)
+    single = {r[0]: r[1:] for r in stored(crawled[0], "SELECT url, title, body FROM articles")}
+    assert {r[0]: r[1:] for r in rows} == single
+    assert stored(db, "SELECT count(*) FROM pages")[0][0] == stored(crawled[0], "SELECT count(*) FROM pages")[0][0]
+    assert redis_left_over(client) == {"stream": 0, "pending": 0, "frontier": 0, "queue": 0}
+    # the fetch log: at most the killed node's requests in flight are fetched a second time
+    fetches = article_fetches(server.log.snapshot(), expected)
+    assert all(n >= 1 for n in fetches.values())
+
+
+def test_the_writer_stores_entries_it_never_acknowledged(redis_server, tmp_path, expected):
+    """A writer that died after reading (its pending list) — and one that stored a page but died
+    before XACK (a second delivery) — store each page once."""
+    client = redis_server.client()
+    client.flushall()
+    ensure_group(client)
+    body = (ROOT / "data" / "mirror" / "www.qicai-daily.test" / "system" ).glob("**/*.shtml")
+    path = next(iter(sorted(body)))
+    url = "http://www.qicai-daily.test/" + str(path.relative_to(ROOT / "data/mirror/www.qicai-daily.test"))
+    page = new_page(url, site="mirror-daily", body=path.read_bytes(),
+                    headers={"Content-Type": "text/html"}, fetched_at="2024-05-09T01:00:00+00:00")
+    client.xadd(STREAM, encode_page(page, "r1", "n1"))
+    # read by a consumer that then dies: the entry is pending, unacknowledged
+    got = client.xreadgroup(WRITERS_GROUP, "writer@test", {STREAM: ">"}, count=10)
+    assert len(got[0][1]) == 1
+    db = tmp_path / "news.db"
+    worker = IngestWorker(redis_server.url, db, SITES_DIR, consumer="writer@test")
+    summary = worker.run(idle_exit=0)
+    assert summary.redelivered == 1 and summary.outcomes["new"] == 1
+    # delivered again (as after a kill between commit and XACK): nothing changes
+    client.xadd(STREAM, encode_page(page, "r1", "n1"))
+    summary = worker.run(idle_exit=0)
+    worker.close()
+    assert summary.outcomes["unchanged"] == 1
+    assert stored(db, "SELECT count(*) FROM articles WHERE url = ?", [url]) == [(1,)]
+    assert client.xlen(STREAM) == 0 and client.xpending(STREAM, WRITERS_GROUP)["pending"] == 0
+    assert client.hget(keys("mirror-daily")["seen"], url) is not None  # published to the nodes
+
+
+def test_a_page_survives_the_stream_byte_for_byte():
+    body = "<html><meta charset=gbk>云岭".encode("gbk") + bytes(range(256))
+    page = new_page("http://a.test/1.html", site="s", body=body, status=404, final_url="http://a.test/2",
+                    headers={"Content-Type": "text/html; charset=gbk"}, list_hint={"text": "标题", "date": "5月9日"},
+                    error="http 404")
+    fields = {k.encode(): v if isinstance(v, bytes) else str(v).encode() for k, v in encode_page(page).items()}
+    back = decode_page(fields)
+    assert {k: back[k] for k in page} == page
+    no_status = decode_page({k.encode(): v if isinstance(v, bytes) else str(v).encode()
+                             for k, v in encode_page({**page, "status": None, "error": None}).items()})
+    assert no_status["status"] is None and no_status["error"] is None
+
+
+def test_the_site_delay_holds_across_nodes(redis_server, tmp_path):
+    """Three nodes on one site with delay = 0.2 s: the server never sees two requests closer
+    than the delay, as if one polite process were crawling."""
+    client = redis_server.client()
+    client.flushall()
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    text = (SITES_DIR / "mirror-gov.toml").read_text("utf-8")
+    (sites / "mirror-gov.toml").write_text(text.replace("delay = 0.0", "delay = 0.2"), encoding="utf-8")
+    server = MirrorServer().start_background()
+    try:
+        nodes = [crawler_node(redis_server.url, server.url, sites, idle_exit=1) for _ in range(3)]
+        results = [finish(n) for n in nodes]
+    finally:
+        server.shutdown()
+    for code, _, err in results:
+        assert code == 0, err
+    times = sorted(e["t"] for e in server.log.snapshot())
+    assert len(times) >= 10
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert min(gaps) >= 0.2 * 0.8, gaps  # loopback jitter only: without the gate, gaps near 0
+    client.delete(STREAM)
+
+
+def test_shared_mode_usage_errors(redis_server):
+    proc = run_cli("crawl", "--idle-exit", "1")
+    assert proc.returncode == 2 and "--idle-exit needs --redis" in proc.stderr
+    proc = run_cli("crawl", "--redis", redis_server.url, "--due")
+    assert proc.returncode == 2 and "--due" in proc.stderr
+    proc = run_cli("ingest-worker", "--redis", "redis://127.0.0.1:1/0", "--db", "/tmp/unused.db")
+    assert proc.returncode == 2 and "cannot reach Redis" in proc.stderr
+    proc = run_cli("crawl", "--redis", "redis://127.0.0.1:1/0", "--sites", str(SITES_DIR), "--idle-exit", "1")
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
