@@ -121,7 +121,9 @@ class RedisState:
     def new_round(self) -> bool:
         """Service mode: start the next round once this one is quiet (one node wins the lock).
         True when this node started it and must seed it."""
-        if not self.r.set(f"{PREFIX}:{self.site_id}:restart_lock", self.node, nx=True, ex=10):
+        # the lock covers the moment two quiet nodes both see the round's age pass `every`; after
+        # it, round_started is new and nobody else wants a new round for `every` seconds
+        if not self.r.set(f"{PREFIX}:{self.site_id}:restart_lock", self.node, nx=True, ex=1):
             return False
         rid = uuid.uuid4().hex[:12]
         with self.r.pipeline() as p:

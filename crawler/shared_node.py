@@ -83,6 +83,8 @@ class SharedNode:
             self.quiet_since = None
             raise DontCloseSpider
         now = time.monotonic()
+        if self.quiet_since is None:  # the round's work is done: its list validators are safe now
+            state.commit_validators()
         self.quiet_since = self.quiet_since or now
         if self.idle_exit is not None:
             if now - self.quiet_since >= self.idle_exit:
@@ -103,6 +105,7 @@ class SharedNode:
         record = {
             "site": self.state.site_id, "round": self.state.round or "", "node": self.state.node,
             "started_at": self.started_at, "finished_at": utc_now_iso(), "reason": reason or "",
+            "service": self.idle_exit is None,  # a stopped service ("shutdown") ended normally
             "pages_fetched": stats.get("provnews/pages_fetched", 0),
             "fetch_errors": stats.get("provnews/articles_error", 0),
             "list_pages": stats.get("provnews/list_pages", 0),

@@ -26,6 +26,7 @@ from typing import Callable
 import redis
 
 from crawler.handoff import decode_page
+from crawler.items import utc_now_iso
 from crawler.registry import load_registry
 from crawler.shared_frontier import STREAM, WRITERS_GROUP, connect_redis, keys
 from pipelines import process_page
@@ -130,6 +131,10 @@ class IngestWorker:
                               [site, round_id]).fetchone()
         if row:
             return row[0]
+        # a site's new round means its earlier ones are over (service nodes never say so)
+        self.db.execute("UPDATE crawl_runs SET status = 'ok', finished_at = coalesce(finished_at, ?) "
+                        "WHERE site = ? AND round IS NOT NULL AND status = 'running'",
+                        [utc_now_iso(), site])
         return self.db["crawl_runs"].insert({
             "site": site, "round": round_id, "started_at": started_at, "status": "running",
             "pages_fetched": 0, "articles_new": 0, "articles_updated": 0, "errors": 0, "nodes": 0,
@@ -148,7 +153,7 @@ class IngestWorker:
     def _record_run(self, fields: dict) -> None:
         """A crawler node finished its part of a round: fold its report into the round's row."""
         rec = json.loads(fields[b"run"])
-        ok = rec["reason"] == "finished"
+        ok = rec["reason"] == "finished" or (rec.get("service") and rec["reason"] == "shutdown")
         with self.db.conn:
             run_id = self._run_row(rec["site"], rec["round"], rec["started_at"])
             old = self.db["crawl_runs"].get(run_id)

@@ -98,7 +98,8 @@ def run_crawl(sites: list[Site], settings: Settings, progress=None) -> CrawlSumm
         crawlers.append((site, crawler))
     process.start()
     if settings.get("PROVNEWS_REDIS_URL"):
-        return CrawlSummary(results=[shared_result(site, crawler.stats.get_stats())
+        service = settings.get("PROVNEWS_IDLE_EXIT") is None
+        return CrawlSummary(results=[shared_result(site, crawler.stats.get_stats(), service)
                                      for site, crawler in crawlers])
     summary = CrawlSummary()
     db = connect(settings.get("PROVNEWS_DB"))
@@ -124,11 +125,12 @@ def run_crawl(sites: list[Site], settings: Settings, progress=None) -> CrawlSumm
     return summary
 
 
-def shared_result(site: Site, stats: dict) -> SiteResult:
+def shared_result(site: Site, stats: dict, service: bool = False) -> SiteResult:
     """A crawler node's figures for one site: it has no database, so its Scrapy stats say it all
-    (articles new/updated are the writer's to count: see crawl_runs)."""
+    (articles new/updated are the writer's to count: see crawl_runs). A service node stopped by
+    SIGTERM/SIGINT ("shutdown") ended normally."""
     reason = stats.get("finish_reason", "")
-    failed = reason != "finished"
+    failed = not (reason == "finished" or (service and reason == "shutdown"))
     return SiteResult(site=site.id, status="failed" if failed else "ok",
                       pages_fetched=stats.get("provnews/pages_fetched", 0),
                       errors=stats.get("provnews/articles_error", 0) + stats.get("provnews/list_errors", 0),

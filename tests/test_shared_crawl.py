@@ -276,3 +276,45 @@ def test_shared_mode_usage_errors(redis_server):
     assert proc.returncode == 2 and "cannot reach Redis" in proc.stderr
     proc = run_cli("crawl", "--redis", "redis://127.0.0.1:1/0", "--sites", str(SITES_DIR), "--idle-exit", "1")
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_service_nodes_start_the_next_round_by_themselves(redis_server, tmp_path, expected):
+    """Without --idle-exit, nodes and the writer run as services: a site whose `every` has passed
+    gets a new round (its list page asked for again, conditionally); SIGTERM ends both cleanly."""
+    client = redis_server.client()
+    client.flushall()
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    text = (SITES_DIR / "mirror-gov.toml").read_text("utf-8")
+    (sites / "mirror-gov.toml").write_text(text.replace('kind = "gov"', 'kind = "gov"\nevery = "2s"'),
+                                           encoding="utf-8")
+    server = MirrorServer().start_background()
+    db = tmp_path / "news.db"
+    try:
+        nodes = [spawn("crawl", "--sites", str(sites), "--proxy", server.url, "--redis", redis_server.url)
+                 for _ in range(2)]
+        worker = spawn("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--sites", str(sites))
+
+        def start_page_revisited() -> bool:
+            visits = [e for e in server.log.snapshot() if e["path"] == "/zwdt/ywdt/"]
+            return len(visits) >= 2 and visits[-1]["status"] == 304
+
+        wait_for(start_page_revisited)
+        for proc in nodes:
+            proc.send_signal(signal.SIGTERM)
+        results = [finish(p) for p in nodes]
+        wait_for(lambda: client.xlen(STREAM) == 0)  # the writer has stored the nodes' reports
+        worker.send_signal(signal.SIGTERM)
+        results.append(finish(worker))
+    finally:
+        server.shutdown()
+    for code, _, err in results:
+        assert code == 0, err
+    visits = [e for e in server.log.snapshot() if e["path"] == "/zwdt/ywdt/"]
+    assert visits[0]["status"] == 200 and visits[1]["if_none_match"]
+    articles = [e for e in server.log.snapshot() if "/t2024" in e["path"]]
+    assert len(articles) == len({e["path"] for e in articles})  # later rounds fetch none again
+    runs = stored(db, "SELECT round, status FROM crawl_runs WHERE site = 'mirror-gov' ORDER BY id")
+    assert len({r[0] for r in runs}) >= 2 and runs[0][1] == "ok", runs
+    gov = sorted(e["url"] for e in expected if "yunling.gov.test" in e["url"])
+    assert [r[0] for r in stored(db, "SELECT url FROM articles ORDER BY url")] == gov
