@@ -23,12 +23,14 @@ test: $(STAMP)  ## the whole suite, the extraction eval gate included
 eval: $(STAMP)  ## score extraction on ../shared/corpus/zh-news next to bare trafilatura
 	$(BIN)/provnews eval
 
-bench: $(STAMP)  ## speed figures: extract vs trafilatura, the date stage, the demo crawl
+bench: $(STAMP)  ## speed figures: extract vs trafilatura, dates, crawls, database, 1 vs 3 shared nodes, bytes per article
 	$(BIN)/python bench/bench_extract.py
 	$(BIN)/python bench/bench_dates.py
 	$(BIN)/python bench/bench_crawl.py
 	$(BIN)/python bench/bench_incremental.py
 	$(BIN)/python bench/bench_database.py
+	$(BIN)/python bench/bench_shared.py
+	$(BIN)/python bench/bench_capacity.py
 
 mirror: $(STAMP)  ## rebuild data/mirror from data/mirror/stories.py and build.py
 	cd data/mirror && ../../$(BIN)/python build.py

@@ -27,6 +27,9 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "zh-news"
 
 def main() -> None:
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS
+    if not (corpus / "truth.jsonl").exists():
+        print(f"bench_capacity: no corpus at {corpus}; nothing measured")
+        return
     rows = [json.loads(line) for line in open(corpus / "truth.jsonl", encoding="utf-8") if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "cap.db"

@@ -38,6 +38,7 @@ from pipelines.dedup import canonical_url
 PREFIX = "provnews"
 STREAM = f"{PREFIX}:pages"
 WRITERS_GROUP = "writers"
+SEEN_SYNCED = f"{PREFIX}:seen_synced"  # set by the writer once the database's URLs are published
 ROUND_TTL = 30  # s a round outlives its last live node; a new batch starts a new round after it
 NODE_TTL = 5  # s a node counts as alive after its last heartbeat (heartbeats every HEARTBEAT s)
 HEARTBEAT = 1.0

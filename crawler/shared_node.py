@@ -20,7 +20,7 @@ from twisted.internet import task
 
 from crawler.items import utc_now_iso
 from crawler.registry import parse_duration
-from crawler.shared_frontier import HEARTBEAT, STREAM, RedisState
+from crawler.shared_frontier import HEARTBEAT, SEEN_SYNCED, STREAM, RedisState
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,10 @@ class SharedNode:
     def join(self) -> bool:
         """Join or start the site's round; True when this node must seed it."""
         starter = self.state.join_round()
+        if starter and not self.state.r.exists(SEEN_SYNCED):
+            logger.warning("%s: no ingest-worker has published the database's URLs to this Redis yet; "
+                           "articles stored before may be fetched again (start the writer first)",
+                           self.state.site_id)
         self.stats.set_value("provnews/round", self.state.round)
         self.stats.set_value("provnews/round_starter", starter)
         self.loop = task.LoopingCall(self.tick)

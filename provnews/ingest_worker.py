@@ -28,7 +28,7 @@ import redis
 from crawler.handoff import decode_page
 from crawler.items import utc_now_iso
 from crawler.registry import load_registry
-from crawler.shared_frontier import STREAM, WRITERS_GROUP, connect_redis, keys
+from crawler.shared_frontier import SEEN_SYNCED, STREAM, WRITERS_GROUP, connect_redis, keys
 from pipelines import process_page
 from pipelines.schema import connect
 from pipelines.store import is_transient, save_page
@@ -59,7 +59,8 @@ def _epoch(iso: str | None) -> str:
 
 
 def sync_seen(r: redis.Redis, db, batch: int = 2000) -> int:
-    """Publish the database's stored and permanently failed URLs to each site's seen hash."""
+    """Publish the database's stored and permanently failed URLs to each site's seen hash, and its
+    list-page validators; then mark the sync done (nodes warn when they start a round before)."""
     n = 0
     rows = db.execute("SELECT site, url, canonical_url, fetched_at FROM articles")
     while chunk := rows.fetchmany(batch):
@@ -71,6 +72,12 @@ def sync_seen(r: redis.Redis, db, batch: int = 2000) -> int:
                 p.hset(keys(site)["seen"], mapping=mapping)
                 n += 1
             p.execute()
+    rows = db.execute("SELECT site, url, etag, last_modified FROM validators")
+    while chunk := rows.fetchmany(batch):  # list pages answered 304 last time stay conditional
+        with r.pipeline(transaction=False) as p:
+            for site, url, etag, last_modified in chunk:
+                p.hsetnx(keys(site)["validators"], url, json.dumps([etag, last_modified]))
+            p.execute()
     rows = db.execute("SELECT site, url, status, error FROM pages WHERE error IS NOT NULL")
     while chunk := rows.fetchmany(batch):
         with r.pipeline(transaction=False) as p:
@@ -79,6 +86,7 @@ def sync_seen(r: redis.Redis, db, batch: int = 2000) -> int:
                     p.hset(keys(site)["seen"], url, "f")
                     n += 1
             p.execute()
+    r.set(SEEN_SYNCED, utc_now_iso())
     return n
 
 

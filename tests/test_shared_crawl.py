@@ -318,3 +318,34 @@ def test_service_nodes_start_the_next_round_by_themselves(redis_server, tmp_path
     assert len({r[0] for r in runs}) >= 2 and runs[0][1] == "ok", runs
     gov = sorted(e["url"] for e in expected if "yunling.gov.test" in e["url"])
     assert [r[0] for r in stored(db, "SELECT url FROM articles ORDER BY url")] == gov
+
+
+def test_nodes_skip_what_the_database_already_holds(redis_server, mirror, crawled, tmp_path):
+    """A database filled by a single-machine crawl, an empty Redis: the writer publishes the
+    stored URLs and list validators at start, so the nodes fetch no article and get 304s. The
+    writer is the database's only one: a second exits with 75."""
+    import shutil
+
+    from crawler.shared_frontier import SEEN_SYNCED
+
+    client = redis_server.client()
+    client.flushall()
+    db = tmp_path / "news.db"
+    shutil.copy(crawled[0], db)
+    worker = spawn("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--sites", str(SITES_DIR))
+    try:
+        wait_for(lambda: client.exists(SEEN_SYNCED))
+        second = run_cli("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--idle-exit", "0")
+        assert second.returncode == 75, second.stderr
+        before = len(mirror.log.snapshot())
+        nodes = [crawler_node(redis_server.url, mirror.url, idle_exit=1) for _ in range(3)]
+        results = [finish(n) for n in nodes]
+        wait_for(lambda: client.xlen(STREAM) == 0)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        results_worker = finish(worker)
+    for code, _, err in [*results, results_worker]:
+        assert code == 0, err
+    log = [e for e in mirror.log.snapshot()[before:] if e["path"] != "/robots.txt"]
+    assert log and all(e["status"] == 304 for e in log), log
+    assert stored(db, "SELECT count(*) FROM articles") == stored(crawled[0], "SELECT count(*) FROM articles")
