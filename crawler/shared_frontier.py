@@ -289,8 +289,13 @@ class RedisState:
         """Called when this node finishes with the round quiet and the frontier empty: then no
         list page's links can be lost behind a later 304."""
         if self._new_validators and not self.orphans() and not self.orphan_lists():
-            self.r.hset(self.k["validators"], mapping={u: json.dumps(v) for u, v in
-                                                       self._new_validators.items()})
+            mapping = {u: json.dumps(v) for u, v in self._new_validators.items()}
+            with self.r.pipeline() as p:
+                p.hset(self.k["validators"], mapping=mapping)
+                # and to the writer, so the database stays the durable copy (Redis may be emptied)
+                p.xadd(STREAM, {"kind": "validators", "site": self.site_id,
+                                "validators": json.dumps(mapping)})
+                p.execute()
         self._new_validators.clear()
 
 

@@ -175,14 +175,27 @@ class IngestWorker:
             })
         self.summary.runs += 1
 
+    def _record_validators(self, fields: dict) -> None:
+        """List-page validators a finished round committed: kept in the database as well, as a
+        single-machine crawl keeps them, so an emptied Redis is refilled from here."""
+        site = fields[b"site"].decode()
+        now = utc_now_iso()
+        rows = [{"url": url, "site": site, "etag": json.loads(v)[0], "last_modified": json.loads(v)[1],
+                 "checked_at": now} for url, v in json.loads(fields[b"validators"]).items()]
+        with self.db.conn:
+            self.db["validators"].upsert_all(rows, pk="url")
+
     # --- the stream ---------------------------------------------------------------------------
     def handle(self, entries: list) -> int:
         """Store a batch of entries, then acknowledge them (after every commit)."""
         done = []
         for entry_id, fields in entries:
             if fields:  # None: deleted before we read it (acknowledged elsewhere)
-                if fields.get(b"kind") == b"run":
+                kind = fields.get(b"kind")
+                if kind == b"run":
                     self._record_run(fields)
+                elif kind == b"validators":
+                    self._record_validators(fields)
                 else:
                     self._store_page(fields)
             done.append(entry_id)

@@ -15,7 +15,7 @@ import pytest
 
 from crawler.handoff import decode_page, encode_page
 from crawler.items import new_page
-from crawler.shared_frontier import STREAM, WRITERS_GROUP, keys
+from crawler.shared_frontier import SEEN_SYNCED, STREAM, WRITERS_GROUP, keys
 from provnews.ingest_worker import IngestWorker, ensure_group
 from provnews.mirror import SITES_DIR, MirrorServer
 from tests.conftest import PROVNEWS, ROOT, run_cli
@@ -91,13 +91,23 @@ def shared_crawl(redis_server, mirror, tmp_path_factory):
     worker_result = finish(worker)
     first_log = mirror.log.snapshot()[before:]
     first_state = redis_left_over(client)
-    # a second batch: fresh round, everything already stored; the writer drains it afterwards
-    before = len(mirror.log.snapshot())
-    nodes = [crawler_node(redis_server.url, mirror.url) for _ in range(3)]
-    second_results = [finish(n) for n in nodes]
-    second_results.append(finish(writer(redis_server.url, db, idle_exit=0.5)))
+    # a second batch against an emptied Redis: what the nodes know of the database comes from the
+    # writer, which publishes stored URLs and list validators at start (so it runs first)
+    client.flushall()
+    worker = spawn("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--sites", str(SITES_DIR))
+    try:
+        wait_for(lambda: client.exists(SEEN_SYNCED))
+        second_writer = run_cli("ingest-worker", "--redis", redis_server.url, "--db", str(db),
+                                "--idle-exit", "0")
+        before = len(mirror.log.snapshot())
+        nodes = [crawler_node(redis_server.url, mirror.url) for _ in range(3)]
+        second_results = [finish(n) for n in nodes]
+        wait_for(lambda: client.xlen(STREAM) == 0)  # the nodes' reports are stored
+    finally:
+        worker.send_signal(signal.SIGTERM)
+    second_results.append(finish(worker))
     return {"db": db, "nodes": node_results, "worker": worker_result, "log": first_log,
-            "left": first_state, "second": second_results,
+            "left": first_state, "second": second_results, "second_writer": second_writer,
             "second_log": mirror.log.snapshot()[before:], "client": client}
 
 
@@ -138,8 +148,11 @@ def test_the_work_was_shared_and_runs_are_recorded_per_round(shared_crawl):
 
 
 def test_a_second_round_fetches_only_list_pages_conditionally(shared_crawl):
+    """Stored articles are known to every node, list pages are asked for with their validators."""
     for code, out, err in shared_crawl["second"]:
         assert code == 0, err
+    # the database has one writer: a second one exits at once
+    assert shared_crawl["second_writer"].returncode == 75, shared_crawl["second_writer"].stderr
     log = shared_crawl["second_log"]
     article_like = [e for e in log if e["path"].endswith((".shtml", ".html")) and "index" not in e["path"]]
     assert article_like == []
@@ -166,8 +179,9 @@ def test_kill_nine_of_a_crawler_and_the_writer_loses_nothing(redis_server, expec
     sites = slow_sites(tmp_path)
     db = tmp_path / "news.db"
     try:
+        worker = writer(redis_server.url, db, idle_exit=6)  # first, so it keeps pace with the crawl
+        wait_for(lambda: client.exists(SEEN_SYNCED))
         nodes = [crawler_node(redis_server.url, server.url, sites, idle_exit=2) for _ in range(3)]
-        worker = writer(redis_server.url, db, idle_exit=6)
 
         def some_stored() -> bool:
             try:
@@ -181,8 +195,9 @@ def test_kill_nine_of_a_crawler_and_the_writer_loses_nothing(redis_server, expec
         worker.send_signal(signal.SIGKILL)
         victim.wait()
         worker.wait()
-        at_kill = stored(db, "SELECT count(*) FROM articles")[0][0]
-        assert at_kill < len(expected), "the kill came after the crawl: nothing was tested"
+        # both were mid-run: the crawl had pages left to fetch, the writer pages left to store
+        assert len(server.log.snapshot()) < len(crawled[2]), "the kill came after the crawl"
+        assert stored(db, "SELECT count(*) FROM articles")[0][0] < len(expected)
         nodes[0] = crawler_node(redis_server.url, server.url, sites, idle_exit=2)
         worker = writer(redis_server.url, db, idle_exit=6)
         results = [finish(n) for n in nodes[1:]] + [finish(nodes[0]), finish(worker)]
@@ -319,33 +334,3 @@ def test_service_nodes_start_the_next_round_by_themselves(redis_server, tmp_path
     gov = sorted(e["url"] for e in expected if "yunling.gov.test" in e["url"])
     assert [r[0] for r in stored(db, "SELECT url FROM articles ORDER BY url")] == gov
 
-
-def test_nodes_skip_what_the_database_already_holds(redis_server, mirror, crawled, tmp_path):
-    """A database filled by a single-machine crawl, an empty Redis: the writer publishes the
-    stored URLs and list validators at start, so the nodes fetch no article and get 304s. The
-    writer is the database's only one: a second exits with 75."""
-    import shutil
-
-    from crawler.shared_frontier import SEEN_SYNCED
-
-    client = redis_server.client()
-    client.flushall()
-    db = tmp_path / "news.db"
-    shutil.copy(crawled[0], db)
-    worker = spawn("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--sites", str(SITES_DIR))
-    try:
-        wait_for(lambda: client.exists(SEEN_SYNCED))
-        second = run_cli("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--idle-exit", "0")
-        assert second.returncode == 75, second.stderr
-        before = len(mirror.log.snapshot())
-        nodes = [crawler_node(redis_server.url, mirror.url, idle_exit=1) for _ in range(3)]
-        results = [finish(n) for n in nodes]
-        wait_for(lambda: client.xlen(STREAM) == 0)
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        results_worker = finish(worker)
-    for code, _, err in [*results, results_worker]:
-        assert code == 0, err
-    log = [e for e in mirror.log.snapshot()[before:] if e["path"] != "/robots.txt"]
-    assert log and all(e["status"] == 304 for e in log), log
-    assert stored(db, "SELECT count(*) FROM articles") == stored(crawled[0], "SELECT count(*) FROM articles")
