@@ -85,9 +85,10 @@ def shared_crawl(redis_server, mirror, tmp_path_factory):
     db = tmp_path_factory.mktemp("shared") / "news.db"
     before = len(mirror.log.snapshot())
     nodes = [crawler_node(redis_server.url, mirror.url) for _ in range(3)]
-    wait_for(lambda: client.exists(STREAM))  # the writer's quiet time starts with the crawl
-    worker = writer(redis_server.url, db, idle_exit=4)
+    worker = spawn("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--sites", str(SITES_DIR))
     node_results = [finish(n) for n in nodes]
+    wait_for(lambda: client.xlen(STREAM) == 0)  # drained: pages and the nodes' reports are stored
+    worker.send_signal(signal.SIGTERM)  # a service writer, stopped as systemd would
     worker_result = finish(worker)
     first_log = mirror.log.snapshot()[before:]
     first_state = redis_left_over(client)
