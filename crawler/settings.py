@@ -24,6 +24,7 @@ PROVNEWS_TIMEZONE = "Asia/Shanghai"  # naive page times are read in this zone
 # --- shared crawl (several nodes, one frontier in Redis; see crawler/shared_frontier.py) ---------
 PROVNEWS_REDIS_URL = ""  # "redis://host:6379/0": this crawl is one node of a shared crawl
 PROVNEWS_IDLE_EXIT = None  # seconds a shared round must stay quiet before a node exits; None: a service
+PROVNEWS_MAX_BACKLOG = 50_000  # pages waiting for the writer (~1 GiB in Redis): nodes pause above it
 PROVNEWS_INGEST_BATCH = 32  # stream entries the ingest worker reads (and acknowledges) at a time
 PROVNEWS_INGEST_CLAIM_AFTER = 60  # s: another consumer's unacknowledged entries are taken over
 

@@ -32,6 +32,8 @@ class SharedNode:
         self.idle_exit = float(idle_exit) if idle_exit not in (None, "") else None
         settings = spider.crawler.settings
         self.every = spider.site.every or parse_duration(settings.get("PROVNEWS_DEFAULT_EVERY")) or 3600
+        self.max_backlog = settings.getint("PROVNEWS_MAX_BACKLOG")
+        self.paused = False
         self.started_at = utc_now_iso()
         self.quiet_since: float | None = None
         self.loop: task.LoopingCall | None = None
@@ -60,10 +62,32 @@ class SharedNode:
         except redis.RedisError as e:  # Redis away for a moment: the next tick tries again
             logger.warning("%s: heartbeat failed: %s", self.state.site_id, e)
             return
+        self.backpressure()
         if not self.state.busy:  # an idle node polls the shared queue (Scrapy's own poll is 5 s)
             slot = getattr(self.spider.crawler.engine, "_slot", None)
             if slot is not None:
                 slot.nextcall.schedule()
+
+    def backpressure(self) -> None:
+        """Stop taking requests while the writer is PROVNEWS_MAX_BACKLOG pages behind (down, or
+        slower than the nodes): Redis holds every page until it is stored, so an unbounded
+        backlog would end in Redis running out of memory. Resume below 80 % of it."""
+        try:
+            backlog = self.state.r.xlen(STREAM)
+        except redis.RedisError:
+            return
+        engine = self.spider.crawler.engine
+        if not self.paused and backlog >= self.max_backlog:
+            self.paused = True
+            self.state.set_busy(True)  # a paused node's round is not quiet
+            self.stats.inc_value("provnews/backlog_pauses")
+            logger.warning("%s: %d pages wait for the writer (limit %d): pausing", self.state.site_id,
+                           backlog, self.max_backlog)
+            engine.pause()
+        elif self.paused and backlog <= self.max_backlog * 0.8:
+            self.paused = False
+            logger.warning("%s: the writer caught up (%d pages wait): resuming", self.state.site_id, backlog)
+            engine.unpause()
 
     def idle(self) -> None:
         state = self.state

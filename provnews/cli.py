@@ -63,7 +63,8 @@ def print_summary(summary, console) -> None:
 
 
 def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False,
-               redis_url: str = "", idle_exit: float | None = None) -> int:
+               redis_url: str = "", idle_exit: float | None = None,
+               max_backlog: int | None = None) -> int:
     """Crawl under the database lock (taken by the caller), or as one node of a shared crawl
     (redis_url: no database, no lock). Returns the exit code."""
     from rich.console import Console
@@ -81,7 +82,7 @@ def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False
 
                 try:
                     summary = runner.crawl_shared(list(site_ids), redis_url, sites_dir, proxy, level,
-                                                  progress, idle_exit, refresh)
+                                                  progress, idle_exit, refresh, max_backlog)
                 except redis.RedisError as e:
                     console.print(f"[red]error:[/red] cannot reach Redis at {redis_url}: {e}")
                     return runner.EXIT_USAGE
@@ -117,8 +118,11 @@ def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False
 @click.option("--idle-exit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="With --redis: exit once the shared frontier has been empty this long "
               "(default: run as a service).")
+@click.option("--max-backlog", type=click.IntRange(min=1), default=None, metavar="PAGES",
+              help="With --redis: pause while this many fetched pages wait for the writer "
+              "(default: PROVNEWS_MAX_BACKLOG, 50000).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
-def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, verbose):
+def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, max_backlog, verbose):
     """Crawl SITES (ids from the registry; all when none) into the database.
 
     Incremental: stored articles are not fetched again; list pages, feeds and sitemaps are
@@ -134,9 +138,10 @@ def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, verbo
                                    "nodes on a schedule, or run them as services (rounds follow "
                                    "each site's `every`).")
         sys.exit(_run_crawl(sites, db, sites_dir, proxy, verbose, refresh=refresh,
-                            redis_url=redis_url, idle_exit=idle_exit))
-    if idle_exit is not None:
-        raise click.UsageError("--idle-exit needs --redis (a single-machine crawl ends by itself)")
+                            redis_url=redis_url, idle_exit=idle_exit, max_backlog=max_backlog))
+    if idle_exit is not None or max_backlog is not None:
+        raise click.UsageError("--idle-exit and --max-backlog need --redis (a single-machine crawl "
+                               "ends by itself and writes its own pages)")
     sys.exit(_locked(db, lambda: _run_crawl(sites, db, sites_dir, proxy, verbose, due, refresh)))
 
 

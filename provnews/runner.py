@@ -141,7 +141,8 @@ def shared_result(site: Site, stats: dict, service: bool = False) -> SiteResult:
 
 def crawl_shared(wanted: list[str], redis_url: str, sites_dir: str | Path | None = None,
                  proxy: str = "", log_level: str = "WARNING", progress=None,
-                 idle_exit: float | None = None, refresh: bool = False) -> CrawlSummary:
+                 idle_exit: float | None = None, refresh: bool = False,
+                 max_backlog: int | None = None) -> CrawlSummary:
     """One crawler node of a shared crawl: no database and no lock; pages go to Redis.
     Raises redis.RedisError at once when Redis cannot be reached."""
     from crawler.shared_frontier import connect_redis
@@ -149,6 +150,8 @@ def crawl_shared(wanted: list[str], redis_url: str, sites_dir: str | Path | None
     connect_redis(redis_url).close()
     overrides = {"PROVNEWS_REDIS_URL": redis_url, "PROVNEWS_IDLE_EXIT": idle_exit,
                  "PROVNEWS_REFRESH": refresh}
+    if max_backlog is not None:
+        overrides["PROVNEWS_MAX_BACKLOG"] = max_backlog
     settings = build_settings("", sites_dir, proxy, log_level, overrides)
     registry = load_registry(settings.get("PROVNEWS_SITES_DIR"))
     sites, failed = select_sites(registry, wanted)

@@ -335,3 +335,31 @@ def test_service_nodes_start_the_next_round_by_themselves(redis_server, tmp_path
     gov = sorted(e["url"] for e in expected if "yunling.gov.test" in e["url"])
     assert [r[0] for r in stored(db, "SELECT url FROM articles ORDER BY url")] == gov
 
+
+
+
+def test_nodes_pause_while_the_writer_is_behind(redis_server, mirror, tmp_path, expected):
+    """With no writer, a node stops fetching once --max-backlog pages wait in the stream; a writer
+    that drains it lets the crawl finish, every article stored once."""
+    client = redis_server.client()
+    client.flushall()
+    db = tmp_path / "news.db"
+    before = len(mirror.log.snapshot())
+    node = spawn("crawl", "--sites", str(SITES_DIR), "--proxy", mirror.url, "--redis", redis_server.url,
+                 "--idle-exit", "1", "--max-backlog", "10", "-v")
+
+    def paused() -> bool:  # the node's mark stays busy while the stream is at the limit
+        return client.xlen(STREAM) >= 10 and len(mirror.log.snapshot()) - before < len(expected)
+
+    wait_for(paused)
+    held = client.xlen(STREAM)
+    worker = spawn("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--sites", str(SITES_DIR))
+    code, out, err = finish(node)
+    wait_for(lambda: client.xlen(STREAM) == 0)
+    worker.send_signal(signal.SIGTERM)
+    assert finish(worker)[0] == 0
+    assert code == 0, err
+    assert "pausing" in err and "resuming" in err, err
+    # paused with at most the requests then in flight added (3 sites x 8 in flight)
+    assert held <= 10 + 24
+    assert sorted(r[0] for r in stored(db, "SELECT url FROM articles")) == sorted(e["url"] for e in expected)
