@@ -60,6 +60,29 @@ def connect_redis(url: str) -> redis.Redis:
     return client
 
 
+_NODE_CLIENTS: dict[str, redis.Redis] = {}
+
+
+def node_client(url: str) -> redis.Redis:
+    """One client (one connection pool) per Redis URL per crawler process, shared by every site's
+    state, scheduler and dupefilter: a node crawling 500 sites keeps a handful of connections,
+    not 1,500. Everything runs in the reactor thread, so the pool stays small."""
+    if url not in _NODE_CLIENTS:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30,
+                                      health_check_interval=30)
+        client.ping()
+        _NODE_CLIENTS[url] = client
+    return _NODE_CLIENTS[url]
+
+
+class SharedClients:
+    """scrapy-redis's client factory (REDIS_PARAMS redis_cls): hands out node_client."""
+
+    @classmethod
+    def from_url(cls, url: str, **_params) -> redis.Redis:
+        return node_client(url)
+
+
 def node_name() -> str:
     """host:pid:random — unique per process, readable in `redis-cli smembers ...:nodes`."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -314,6 +337,7 @@ def node_settings(site, settings, redis_url: str) -> dict:
         "SCHEDULER_DUPEFILTER_KEY": k["dupefilter"],
         "SCHEDULER_PERSIST": True,  # the queue is every node's: closing one node never flushes it
         "REDIS_URL": redis_url,
+        "REDIS_PARAMS": {"redis_cls": "crawler.shared_frontier.SharedClients"},
         "ITEM_PIPELINES": {"crawler.handoff.HandoffPipeline": 100},  # the writer runs the stages
         # the site's delay is kept across nodes by SharedDelayMiddleware, not per process
         "DOWNLOAD_DELAY": 0,

@@ -94,11 +94,11 @@ class NewsSpider(Spider):
         max_pages = site.max_list_pages or settings.getint("PROVNEWS_MAX_LIST_PAGES")
         redis_url = settings.get("PROVNEWS_REDIS_URL")
         if redis_url:  # one of several crawler nodes sharing a frontier in Redis
-            from crawler.shared_frontier import RedisState, connect_redis, node_settings
+            from crawler.shared_frontier import RedisState, node_client, node_settings
 
             for name, value in node_settings(site, settings, redis_url).items():
                 settings.set(name, value, priority="spider")
-            state = RedisState(connect_redis(redis_url), site.id, settings.getbool("PROVNEWS_REFRESH"),
+            state = RedisState(node_client(redis_url), site.id, settings.getbool("PROVNEWS_REFRESH"),
                                site.refresh_after)
         else:
             state = CrawlState(settings.get("PROVNEWS_DB"), site.id,
