@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import resource
 import sqlite3
 import subprocess
@@ -27,8 +28,16 @@ from provnews.mirror import MirrorServer  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
 
 PER_LIST = 30
-PARAGRAPH = ("云岭市人民政府今天召开常务会议，研究部署高原特色农业、数字经济和城乡建设等重点工作。"
-             "会议强调，要坚持以人民为中心，扎实推进各项民生实事，确保年度目标任务全面完成。")
+# Articles are made of sentences drawn at random, so that they are as unlike each other as real
+# stories: identical templated pages would all fall into one syndication cluster and measure
+# the clustering of a pathological site instead of a crawl.
+SUBJECTS = ["市政府", "州委", "县人大常委会", "市发展改革委", "省农业农村厅", "区教育局", "市卫生健康委",
+            "县文化和旅游局", "市生态环境局", "乡镇党委", "市交通运输局", "省商务厅"]
+ACTIONS = ["召开专题会议研究部署", "深入基层调研", "印发实施方案推进", "组织专项检查", "启动试点工作",
+           "举办培训班围绕", "签署合作协议聚焦", "通报阶段成效涉及"]
+TOPICS = ["高原特色农业", "数字经济发展", "城乡供水保障", "滇池保护治理", "乡村振兴衔接", "义务教育均衡",
+          "旅游市场秩序", "森林草原防火", "营商环境优化", "老旧小区改造", "口岸物流通道", "普洱茶产业",
+          "花卉出口", "中医药产业", "民族团结进步", "安全生产大检查"]
 
 
 def build_mirror(root: Path, sites_dir: Path, articles: int) -> None:
@@ -38,8 +47,12 @@ def build_mirror(root: Path, sites_dir: Path, articles: int) -> None:
         base = root / host
         (base / "a").mkdir(parents=True)
         pages = (articles + PER_LIST - 1) // PER_LIST
+        rng = random.Random(s)
         for n in range(articles):
-            body = "".join(f"<p>{PARAGRAPH}（第{n}篇第{i}段）</p>" for i in range(6))
+            body = "".join(
+                "<p>" + "".join(f"{rng.choice(SUBJECTS)}{rng.choice(ACTIONS)}{rng.choice(TOPICS)}工作，"
+                                f"涉及{rng.randint(2, 980)}个项目、资金{rng.randint(1, 90000)}万元。"
+                                for _ in range(4)) + "</p>" for _ in range(6))
             (base / "a" / f"{n:06d}.html").write_text(
                 f"<html><head><meta charset='utf-8'><title>基准新闻{s}-{n}_云岭</title></head><body>"
                 f"<h1>基准新闻{s}-{n}</h1><div class='date'>2024-05-{n % 28 + 1:02d} 08:00</div>"
@@ -78,7 +91,8 @@ def run(cmd: list[str]) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
-def crawl_with(n_nodes: int, sites: Path, server: MirrorServer, redis: RedisServer, db: Path) -> dict:
+def crawl_with(n_nodes: int, sites: Path, server: MirrorServer, redis: RedisServer, db: Path,
+               jobs: int = 1) -> dict:
     client = redis.client()
     client.flushall()
     before = len(server.log.snapshot())
@@ -100,7 +114,7 @@ def crawl_with(n_nodes: int, sites: Path, server: MirrorServer, redis: RedisServ
     cpu1 = _children_cpu()
     t1 = time.perf_counter()
     w = run(["ingest-worker", "--redis", redis.url, "--db", str(db), "--sites", str(sites),
-             "--idle-exit", "0.5"])
+             "--idle-exit", "0.5", "--jobs", str(jobs)])
     _, err = w.communicate()
     assert w.returncode == 0, err
     drain = time.perf_counter() - t1
@@ -132,11 +146,12 @@ def main() -> None:
         try:
             results = {}
             for n in (1, 3):
-                r = crawl_with(n, tmp / "sites", server, redis, tmp / f"n{n}.db")
+                # the writer drains afterwards, with 1 then 2 processes for the pure stages
+                r = crawl_with(n, tmp / "sites", server, redis, tmp / f"n{n}.db", jobs=1 if n == 1 else 2)
                 results[n] = r
                 print(f"{n} node(s): {r['requests']} requests in {r['window']:.1f} s "
                       f"= {r['per_min']:.0f} pages/min (process wall {r['wall']:.1f} s); writer "
-                      f"stored {r['stored']} articles from {r['queued']} queued pages in {r['drain']:.1f} s "
+                      f"(--jobs {1 if n == 1 else 2}) stored {r['stored']} articles from {r['queued']} queued pages in {r['drain']:.1f} s "
                       f"({r['queued'] / r['drain']:.0f} pages/s incl. start); Redis "
                       f"{r['redis_bytes_per_page'] / 1024:.1f} KiB per queued page, {r['seen_bytes']:.0f} B per "
                       f"seen URL; CPU per page: nodes {r['node_cpu_ms']:.1f} ms, writer {r['writer_cpu_ms']:.1f} ms")

@@ -154,17 +154,19 @@ def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, max_b
 @click.option("--idle-exit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Exit once the stream has been drained and quiet this long (default: run as a service).")
 @click.option("--consumer", default=None, help="Consumer name in the group (default: writer@HOSTNAME).")
-def ingest_worker(redis_url, db, sites_dir, idle_exit, consumer):
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes for the pure stages (decode → dedup); this process alone writes.")
+def ingest_worker(redis_url, db, sites_dir, idle_exit, consumer, jobs):
     """Store what the crawler nodes of a shared crawl fetch: the database's single writer.
 
     Reads the Redis stream through a consumer group and acknowledges each page only after it is
     committed, so a killed worker loses nothing. Holds the database's crawl lock (exit 75 when
     another crawl or worker has it). SIGTERM finishes the current batch, then exits.
     """
-    sys.exit(_locked(db, lambda: _run_ingest(redis_url, db, sites_dir, idle_exit, consumer)))
+    sys.exit(_locked(db, lambda: _run_ingest(redis_url, db, sites_dir, idle_exit, consumer, jobs)))
 
 
-def _run_ingest(redis_url, db, sites_dir, idle_exit, consumer) -> int:
+def _run_ingest(redis_url, db, sites_dir, idle_exit, consumer, jobs=1) -> int:
     import signal
 
     import redis
@@ -177,7 +179,7 @@ def _run_ingest(redis_url, db, sites_dir, idle_exit, consumer) -> int:
     try:
         worker = IngestWorker(redis_url, db, sites_dir or defaults.PROVNEWS_SITES_DIR, consumer,
                               batch=defaults.PROVNEWS_INGEST_BATCH,
-                              claim_after=defaults.PROVNEWS_INGEST_CLAIM_AFTER)
+                              claim_after=defaults.PROVNEWS_INGEST_CLAIM_AFTER, jobs=jobs)
     except redis.RedisError as e:
         console.print(f"[red]error:[/red] cannot reach Redis at {redis_url}: {e}")
         return 2

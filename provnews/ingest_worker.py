@@ -18,6 +18,7 @@ import json
 import socket
 import time
 from collections import Counter
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ from crawler.registry import load_registry
 from crawler.shared_frontier import SEEN_SYNCED, STREAM, WRITERS_GROUP, connect_redis, keys
 from pipelines import process_page
 from pipelines.schema import connect
-from pipelines.store import is_transient, save_page
+from pipelines.store import fts_tokens, is_transient, save_page
 
 
 @dataclass
@@ -90,10 +91,22 @@ def sync_seen(r: redis.Redis, db, batch: int = 2000) -> int:
     return n
 
 
+def _stages(args: tuple[dict, dict]) -> dict:
+    """decode → extract → dates → dedup, and the search tokens: pure, so it may run in a worker
+    process; the writer only inserts what comes back."""
+    page, rules = args
+    process_page(page, rules)
+    if not page.get("error"):
+        page["fts"] = fts_tokens(page["article"])
+    page.pop("_tree", None)
+    page.pop("html", None)
+    return page
+
+
 class IngestWorker:
     def __init__(self, redis_url: str, db_path: str | Path, sites_dir: str | Path,
                  consumer: str | None = None, batch: int = 32, claim_after: float = 60.0,
-                 on_page: Callable[[dict, str], None] | None = None):
+                 on_page: Callable[[dict, str], None] | None = None, jobs: int = 1):
         self.r = connect_redis(redis_url)
         ensure_group(self.r)
         self.db = connect(db_path)
@@ -104,15 +117,17 @@ class IngestWorker:
         self.claim_after_ms = int(claim_after * 1000)
         self.on_page = on_page
         self.summary = IngestSummary()
+        self.pool = ProcessPoolExecutor(jobs) if jobs > 1 else None
         self.stopping = False
         self._sites_recorded: set[str] = set()
 
     # --- one entry ----------------------------------------------------------------------------
-    def _store_page(self, fields: dict) -> None:
-        page = decode_page(fields)
-        site = self.sites.get(page["site"])
+    def _rules(self, site_id: str) -> dict:
+        site = self.sites.get(site_id)
+        return site.rules() if site else {}
+
+    def _store_page(self, page: dict) -> None:
         self._record_site(page["site"])
-        process_page(page, site.rules() if site else {})
         outcome = save_page(self.db, page)
         canonical = (page.get("article") or {}).get("canonical_url")
         if canonical and outcome != "error":  # the page's own rel=canonical: seen as well
@@ -186,8 +201,19 @@ class IngestWorker:
             self.db["validators"].upsert_all(rows, pk="url")
 
     # --- the stream ---------------------------------------------------------------------------
-    def handle(self, entries: list) -> int:
-        """Store a batch of entries, then acknowledge them (after every commit)."""
+    def stage(self, entries: list) -> dict:
+        """Start the pure stages of a batch's pages: futures on the pool (which works on them
+        while the previous batch is written), or results at once without one."""
+        staged = {}
+        for entry_id, fields in entries:
+            if fields and fields.get(b"kind") == b"page":
+                args = (decode_page(fields), self._rules(fields[b"site"].decode()))
+                staged[entry_id] = self.pool.submit(_stages, args) if self.pool else _stages(args)
+        return staged
+
+    def commit(self, entries: list, staged: dict) -> int:
+        """Write a staged batch in stream order (a node's report follows its pages), then
+        acknowledge it: only after every page's transaction has committed."""
         done = []
         for entry_id, fields in entries:
             if fields:  # None: deleted before we read it (acknowledged elsewhere)
@@ -196,8 +222,9 @@ class IngestWorker:
                     self._record_run(fields)
                 elif kind == b"validators":
                     self._record_validators(fields)
-                else:
-                    self._store_page(fields)
+                elif entry_id in staged:
+                    page = staged[entry_id]
+                    self._store_page(page.result() if isinstance(page, Future) else page)
             done.append(entry_id)
         if done:
             with self.r.pipeline() as p:
@@ -205,6 +232,9 @@ class IngestWorker:
                 p.xdel(STREAM, *done)
                 p.execute()
         return len(done)
+
+    def handle(self, entries: list) -> int:
+        return self.commit(entries, self.stage(entries))
 
     def drain_own_pending(self) -> int:
         """Entries delivered to this consumer before a crash, never acknowledged."""
@@ -235,12 +265,16 @@ class IngestWorker:
         self.summary.redelivered += self.drain_own_pending()
         quiet_since = time.monotonic()
         last_claim = 0.0
+        pending = None  # a batch read and staged, not yet written: the pool works ahead
         while not self.stopping:
-            resp = self.r.xreadgroup(WRITERS_GROUP, self.consumer, {STREAM: ">"},
-                                     count=self.batch, block=block_ms)
+            resp = self.r.xreadgroup(WRITERS_GROUP, self.consumer, {STREAM: ">"}, count=self.batch,
+                                     block=None if pending else block_ms)
             entries = resp[0][1] if resp else []
-            if entries:
-                self.handle(entries)
+            ahead = (entries, self.stage(entries)) if entries else None
+            if pending:
+                self.commit(*pending)
+            pending = ahead
+            if pending:
                 quiet_since = time.monotonic()
                 continue
             now = time.monotonic()
@@ -253,8 +287,12 @@ class IngestWorker:
                     continue
             if idle_exit is not None and now - quiet_since >= idle_exit and not self.pending_count():
                 break
+        if pending:  # stopped with a staged batch: write it (it is read, so it is ours to store)
+            self.commit(*pending)
         return self.summary
 
     def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
         self.db.conn.close()
         self.r.close()

@@ -85,7 +85,8 @@ def shared_crawl(redis_server, mirror, tmp_path_factory):
     db = tmp_path_factory.mktemp("shared") / "news.db"
     before = len(mirror.log.snapshot())
     nodes = [crawler_node(redis_server.url, mirror.url) for _ in range(3)]
-    worker = spawn("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--sites", str(SITES_DIR))
+    worker = spawn("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--sites", str(SITES_DIR),
+                   "--jobs", "2")  # the pure stages in worker processes: same rows as one process
     node_results = [finish(n) for n in nodes]
     wait_for(lambda: client.xlen(STREAM) == 0)  # drained: pages and the nodes' reports are stored
     worker.send_signal(signal.SIGTERM)  # a service writer, stopped as systemd would
