@@ -11,6 +11,7 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+import time
 import zlib
 from pathlib import Path
 
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.items import new_page  # noqa: E402
-from pipelines import process_page  # noqa: E402
+from provnews.ingest_worker import _stages  # noqa: E402
 from pipelines.schema import connect  # noqa: E402
 from pipelines.store import save_page  # noqa: E402
 
@@ -35,13 +36,19 @@ def main() -> None:
         path = Path(tmp) / "cap.db"
         db = connect(path)
         raw, packed = [], []
+        stage_s = save_s = 0.0
         for row in rows:
             body = (corpus / "pages" / f"{row['id']}.html").read_bytes()
             raw.append(len(body))
             packed.append(len(zlib.compress(body, 6)))
             page = new_page(row.get("url") or f"http://corpus.test/{row['id']}", site="corpus", body=body,
                             headers={"Content-Type": "text/html"}, fetched_at="2026-01-01T00:00:00+00:00")
-            save_page(db, process_page(page))
+            t0 = time.perf_counter()
+            _stages((page, {}))
+            t1 = time.perf_counter()
+            save_page(db, page)
+            stage_s += t1 - t0
+            save_s += time.perf_counter() - t1
         db.conn.execute("VACUUM")
         db.conn.close()
         con = sqlite3.connect(path)
@@ -53,6 +60,10 @@ def main() -> None:
           f"{statistics.median(raw) / 1024:.1f}); zlib-6 mean {statistics.mean(packed) / 1024:.1f} KiB "
           f"(what a queued page costs in Redis, and the pages.body column)")
     print(f"database: {total / n / 1024:.1f} KiB per article in all")
+    stage_ms, save_ms = stage_s / n * 1000, save_s / n * 1000
+    print(f"writer time per page: pure stages {stage_ms:.1f} ms (these run in --jobs processes), "
+          f"writing {save_ms:.1f} ms (the single writer); so about {1000 / (stage_ms + save_ms):.0f} "
+          f"pages/s with --jobs 1 and at most {1000 / max(stage_ms / 2, save_ms):.0f} with --jobs 2")
     groups = {"pages (raw)": ("pages",), "articles": ("articles",),
               "search index": tuple(k for k in parts if k.startswith("articles_fts")),
               "minhash + bands": ("article_minhash", "lsh_bands")}
