@@ -90,6 +90,14 @@ class SharedNode:
             engine.unpause()
 
     def idle(self) -> None:
+        try:
+            self._idle()
+        except redis.RedisError as e:  # Redis away: never take that for a finished round
+            logger.warning("%s: Redis error while idle, waiting: %s", self.state.site_id, e)
+            self.quiet_since = None
+            raise DontCloseSpider from e
+
+    def _idle(self) -> None:
         state = self.state
         state.set_busy(False)
         state.follow_round()
