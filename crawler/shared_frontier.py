@@ -365,3 +365,37 @@ class SharedScheduler(Scheduler):
         if request is not None and isinstance(state, RedisState):
             state.set_busy(True)
         return request
+
+
+def shared_status(client: redis.Redis) -> dict:
+    """What a shared crawl is doing, read from Redis alone (`provnews shared-status`): per site,
+    the round, its live nodes, the queue, the frontier and the seen set; and the writer's stream."""
+    sites = sorted({k.decode().split(":")[1] for k in client.scan_iter(f"{PREFIX}:*:seen")}
+                   | {k.decode().split(":")[1] for k in client.scan_iter(f"{PREFIX}:*:round")})
+    out = {"sites": [], "stream": {"waiting": 0, "pending": 0, "consumers": []}}
+    for site in sites:
+        state = RedisState(client, site, node="shared-status")
+        k = state.k
+        round_id = client.get(k["round"])
+        started = client.get(k["round_started"])
+        nodes = state.live_nodes()
+        out["sites"].append({
+            "site": site, "round": round_id.decode() if round_id else None,
+            "round_age_s": int(time.time() - int(started)) if round_id and started else None,
+            "nodes_busy": sum(v != "idle" for v in nodes.values()),
+            "nodes_idle": sum(v == "idle" for v in nodes.values()),
+            "queued": client.zcard(k["queue"]), "frontier": client.hlen(k["frontier"]),
+            "lists_open": client.hlen(k["lists"]), "seen": client.hlen(k["seen"]),
+        })
+    if client.exists(STREAM):
+        out["stream"]["waiting"] = client.xlen(STREAM)
+        try:
+            groups = {g["name"].decode(): g for g in client.xinfo_groups(STREAM)}
+        except redis.ResponseError:
+            groups = {}
+        if WRITERS_GROUP in groups:
+            out["stream"]["pending"] = groups[WRITERS_GROUP]["pending"]
+            out["stream"]["consumers"] = [
+                {"name": c["name"].decode(), "pending": c["pending"], "idle_ms": c["idle"]}
+                for c in client.xinfo_consumers(STREAM, WRITERS_GROUP)]
+    return out

@@ -166,6 +166,44 @@ def ingest_worker(redis_url, db, sites_dir, idle_exit, consumer, jobs):
     sys.exit(_locked(db, lambda: _run_ingest(redis_url, db, sites_dir, idle_exit, consumer, jobs)))
 
 
+@cli.command("shared-status")
+@click.option("--redis", "redis_url", required=True, metavar="URL", help="The shared crawl's Redis.")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def shared_status(redis_url, as_json):
+    """What a shared crawl is doing: per site its round, live nodes, queue, frontier and seen
+    URLs; how many pages wait for the writer. Reads Redis only."""
+    import redis
+    from rich.console import Console
+    from rich.table import Table
+
+    from crawler.shared_frontier import connect_redis, shared_status as read_status
+
+    try:
+        status = read_status(connect_redis(redis_url))
+    except redis.RedisError as e:
+        click.echo(f"error: cannot reach Redis at {redis_url}: {e}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(status, ensure_ascii=False, indent=1))
+        return
+    table = Table(title="shared crawl")
+    table.add_column("site", no_wrap=True)
+    table.add_column("round", no_wrap=True)
+    for col in ("age s", "busy", "idle", "queued", "frontier", "lists", "seen"):
+        table.add_column(col, justify="right")
+    for row in status["sites"]:
+        table.add_row(row["site"], row["round"] or "-", str(row["round_age_s"] if row["round_age_s"] is not None else "-"),
+                      str(row["nodes_busy"]), str(row["nodes_idle"]), str(row["queued"]),
+                      str(row["frontier"]), str(row["lists_open"]), str(row["seen"]))
+    console = Console()
+    console.print(table)
+    stream = status["stream"]
+    console.print(f"pages waiting for the writer: {stream['waiting']} (read, not yet acknowledged: "
+                  f"{stream['pending']}); writers: " + (", ".join(
+                      f"{c['name']} (pending {c['pending']}, idle {c['idle_ms'] // 1000} s)"
+                      for c in stream["consumers"]) or "none yet"))
+
+
 def _run_ingest(redis_url, db, sites_dir, idle_exit, consumer, jobs=1) -> int:
     import signal
 

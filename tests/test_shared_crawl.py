@@ -364,3 +364,18 @@ def test_nodes_pause_while_the_writer_is_behind(redis_server, mirror, tmp_path, 
     # paused with at most the requests then in flight added (3 sites x 8 in flight)
     assert held <= 10 + 24
     assert sorted(r[0] for r in stored(db, "SELECT url FROM articles")) == sorted(e["url"] for e in expected)
+
+
+def test_shared_status_reads_the_crawl_from_redis(shared_crawl, redis_server):
+    proc = run_cli("shared-status", "--redis", redis_server.url, "--json", check=True)
+    status = json.loads(proc.stdout)
+    client = shared_crawl["client"]
+    rows = {r["site"]: r for r in status["sites"]}
+    assert sorted(rows) == sorted(SITES)
+    for site, row in rows.items():
+        assert row["seen"] == client.hlen(keys(site)["seen"]) > 0
+        assert (row["queued"], row["frontier"], row["lists_open"], row["nodes_busy"]) == (0, 0, 0, 0)
+    assert status["stream"]["waiting"] == 0 and status["stream"]["pending"] == 0
+    assert [c["name"] for c in status["stream"]["consumers"]]  # the writer that drained it
+    table = run_cli("shared-status", "--redis", redis_server.url, check=True).stdout
+    assert all(site in table for site in SITES) and "pages waiting for the writer: 0" in table
