@@ -141,12 +141,16 @@ def _cluster(db: sqlite_utils.Database, url: str, sig: bytes | None, old_cluster
         db.execute("INSERT INTO article_minhash (url, sig) VALUES (?, ?)", [url, sig])
         db.conn.executemany("INSERT INTO lsh_bands (band, hash, url) VALUES (?, ?, ?)",
                             [(b, h, url) for b, h in enumerate(keys)])
-        where = " OR ".join("(band = ? AND hash = ?)" for _ in keys)
-        params = [x for b, h in enumerate(keys) for x in (b, h)]
-        candidates = db.execute(
-            f"SELECT DISTINCT l.url, s.sig FROM lsh_bands l JOIN article_minhash s ON s.url = l.url "
-            f"WHERE ({where}) AND l.url != ?", [*params, url]).fetchall()
-        matches = [c for c, csig in candidates if similarity(sig, csig) >= SAME_STORY]
+        # the oldest few sharing each band: enough to meet every cluster the article could join
+        near: set[str] = set()
+        for b, h in enumerate(keys):
+            near.update(r[0] for r in db.execute(
+                "SELECT url FROM lsh_bands WHERE band = ? AND hash = ? AND url != ? LIMIT ?",
+                [b, h, url, CANDIDATES_PER_BAND]))
+        near_clusters = _with_clusters(db, sorted(near))
+        matches = _matches(db, sig, near_clusters)
+        if matches and old_cluster is None and _join_one_cluster(db, url, matches, near_clusters):
+            return
         if matches:
             marks = ", ".join("?" for _ in matches)
             members |= set(matches)
@@ -162,6 +166,66 @@ def _cluster(db: sqlite_utils.Database, url: str, sig: bytes | None, old_cluster
         rest = {r[0] for r in db.execute("SELECT url FROM articles WHERE cluster_id = ?", [old_cluster])}
         if rest - members:
             _assign(db, rest - members)
+
+
+def _join_one_cluster(db: sqlite_utils.Database, url: str, matches: list[str],
+                      near: list[tuple[str, str | None]]) -> bool:
+    """The common case, in O(1) reads: an article that was in no cluster matches members of
+    exactly one existing cluster. It becomes that cluster's original only if it was published
+    earlier than the current one. False when the general path (_assign) must settle it."""
+    cluster_of = dict(near)
+    clusters = {cluster_of.get(m) for m in matches}
+    if len(clusters) != 1 or None in clusters:
+        return False
+    original = clusters.pop()
+    rows = dict((u, (p or f or "9999", u)) for u, p, f in db.execute(
+        "SELECT url, published_at, fetched_at FROM articles WHERE url IN (?, ?)", [url, original]))
+    if original not in rows:
+        return False
+    if rows[url] < rows[original]:  # an earlier copy: the whole cluster now points to it
+        db.execute("UPDATE articles SET cluster_id = ?, duplicate_of = ? WHERE cluster_id = ?",
+                   [url, url, original])
+        db.execute("UPDATE articles SET cluster_id = ?, duplicate_of = NULL WHERE url = ?", [url, url])
+    else:
+        db.execute("UPDATE articles SET cluster_id = ?, duplicate_of = ? WHERE url = ?",
+                   [original, original, url])
+    return True
+
+
+PROBES_PER_CLUSTER = 8  # members of one existing cluster compared with a new article, at most
+CANDIDATES_PER_BAND = 64  # articles read per LSH band bucket (a bucket of templated pages is huge)
+
+
+def _with_clusters(db: sqlite_utils.Database, urls: list[str]) -> list[tuple[str, str | None]]:
+    out = []
+    for start in range(0, len(urls), 500):  # SQLite's variable limit
+        chunk = urls[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        out += db.execute(f"SELECT url, cluster_id FROM articles WHERE url IN ({marks}) ORDER BY rowid",
+                          chunk).fetchall()
+    return out
+
+
+def _matches(db: sqlite_utils.Database, sig: bytes, candidates: list[tuple[str, str | None]]) -> list[str]:
+    """The candidates a new article is the same story as. Members of one cluster are near each
+    other by construction, so a few of them stand for the cluster: a site of templated notices,
+    thousands alike, must not cost a comparison with every one of them per insert."""
+    probes: list[str] = []
+    per_cluster: dict[str, int] = {}
+    for cand, cluster in candidates:
+        if cluster is not None:
+            if per_cluster.get(cluster, 0) >= PROBES_PER_CLUSTER:
+                continue
+            per_cluster[cluster] = per_cluster.get(cluster, 0) + 1
+        probes.append(cand)
+    matches = []
+    for start in range(0, len(probes), 500):  # SQLite's variable limit
+        chunk = probes[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for cand, csig in db.execute(f"SELECT url, sig FROM article_minhash WHERE url IN ({marks})", chunk):
+            if similarity(sig, csig) >= SAME_STORY:
+                matches.append(cand)
+    return matches
 
 
 def _assign(db: sqlite_utils.Database, members: set[str]) -> None:
