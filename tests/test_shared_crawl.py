@@ -181,28 +181,32 @@ def test_kill_nine_of_a_crawler_and_the_writer_loses_nothing(redis_server, expec
     sites = slow_sites(tmp_path)
     db = tmp_path / "news.db"
     try:
-        worker = writer(redis_server.url, db, idle_exit=6)  # first, so it keeps pace with the crawl
-        wait_for(lambda: client.exists(SEEN_SYNCED))
         nodes = [crawler_node(redis_server.url, server.url, sites, idle_exit=2) for _ in range(3)]
+        worker = spawn("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--sites", str(SITES_DIR))
 
-        def some_stored() -> bool:
+        def writer_started() -> bool:
             try:
-                return stored(db, "SELECT count(*) FROM articles")[0][0] >= 5
+                return stored(db, "SELECT count(*) FROM articles")[0][0] >= 1
             except sqlite3.OperationalError:  # the writer has not created its tables yet
                 return False
 
-        wait_for(some_stored)
+        # the crawler is killed a third of the way through the crawl (by the server's own log),
+        # the writer once it has stored something and before it has stored everything
+        wait_for(lambda: len(server.log.snapshot()) >= 20)
         victim = nodes[0]
         victim.send_signal(signal.SIGKILL)
-        worker.send_signal(signal.SIGKILL)
         victim.wait()
+        assert len(server.log.snapshot()) < len(crawled[2]), "the crawl ended before the kill"
+        wait_for(writer_started)
+        worker.send_signal(signal.SIGKILL)
         worker.wait()
-        # both were mid-run: the crawl had pages left to fetch, the writer pages left to store
-        assert len(server.log.snapshot()) < len(crawled[2]), "the kill came after the crawl"
-        assert stored(db, "SELECT count(*) FROM articles")[0][0] < len(expected)
+        assert stored(db, "SELECT count(*) FROM articles")[0][0] < len(expected), "the writer had finished"
         nodes[0] = crawler_node(redis_server.url, server.url, sites, idle_exit=2)
-        worker = writer(redis_server.url, db, idle_exit=6)
-        results = [finish(n) for n in nodes[1:]] + [finish(nodes[0]), finish(worker)]
+        worker = spawn("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--sites", str(SITES_DIR))
+        results = [finish(n) for n in nodes]
+        wait_for(lambda: client.xlen(STREAM) == 0)  # the restarted writer has stored everything
+        worker.send_signal(signal.SIGTERM)
+        results.append(finish(worker))
     finally:
         server.shutdown()
     for code, out, err in results:
@@ -234,11 +238,13 @@ def test_the_writer_stores_entries_it_never_acknowledged(redis_server, tmp_path,
     got = client.xreadgroup(WRITERS_GROUP, "writer@test", {STREAM: ">"}, count=10)
     assert len(got[0][1]) == 1
     db = tmp_path / "news.db"
-    worker = IngestWorker(redis_server.url, db, SITES_DIR, consumer="writer@test")
-    summary = worker.run(idle_exit=0)
-    assert summary.redelivered == 1 and summary.outcomes["new"] == 1
+    # the writer, as a batch: it drains what it left pending, then exits once the stream is quiet
+    proc = run_cli("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--sites", str(SITES_DIR),
+                   "--consumer", "writer@test", "--idle-exit", "0", check=True)
+    assert "new 1" in proc.stdout and "re-delivered 1" in proc.stdout, proc.stdout
     # delivered again (as after a kill between commit and XACK): nothing changes
     client.xadd(STREAM, encode_page(page, "r1", "n1"))
+    worker = IngestWorker(redis_server.url, db, SITES_DIR, consumer="writer@test")
     summary = worker.run(idle_exit=0)
     worker.close()
     assert summary.outcomes["unchanged"] == 1
