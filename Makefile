@@ -17,8 +17,8 @@ install: $(STAMP)  ## create .venv and install provnews with its test tools
 demo: $(STAMP)  ## crawl the bundled offline mirror into data/demo.db and show what was stored
 	$(BIN)/provnews demo
 
-test: $(STAMP)  ## the whole suite, the extraction eval gate included
-	$(BIN)/python -m pytest -q
+test: $(STAMP)  ## the whole suite, the extraction eval gate included (two workers, one test file each)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 eval: $(STAMP)  ## score extraction on ../shared/corpus/zh-news next to bare trafilatura
 	$(BIN)/provnews eval
