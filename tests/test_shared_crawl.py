@@ -23,10 +23,26 @@ from tests.conftest import PROVNEWS, ROOT, run_cli
 SITES = ("mirror-daily", "mirror-gov", "mirror-portal")
 
 
+SPAWNED: list[subprocess.Popen] = []
+
+
 def spawn(*args: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
-    return subprocess.Popen([*PROVNEWS, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([*PROVNEWS, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+    SPAWNED.append(proc)
+    return proc
+
+
+@pytest.fixture(autouse=True)
+def no_process_outlives_its_test():
+    """A failed test must not leave crawler nodes or writers running (services never exit)."""
+    yield
+    while SPAWNED:
+        proc = SPAWNED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
 
 
 def finish(proc: subprocess.Popen, timeout: float = 180) -> tuple[int, str, str]:
