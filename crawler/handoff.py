@@ -24,9 +24,8 @@ def encode_page(page: dict, round_id: str | None = None, node: str | None = None
                                       "headers": json.dumps(page.get("headers") or {}, ensure_ascii=False),
                                       "list_hint": json.dumps(page.get("list_hint") or {}, ensure_ascii=False),
                                       "status": "" if page.get("status") is None else str(page["status"])}
-    for name in TEXT_FIELDS:
-        value = {"round": round_id, "node": node}.get(name) if name in ("round", "node") else page.get(name)
-        if value is not None:
+    for name, value in {**page, "round": round_id, "node": node}.items():
+        if name in TEXT_FIELDS and value is not None:
             fields[name] = value
     return fields
 

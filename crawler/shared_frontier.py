@@ -33,7 +33,9 @@ import uuid
 import redis
 from scrapy_redis.scheduler import Scheduler
 
+from crawler.state import conditional_headers
 from pipelines.dedup import canonical_url
+from pipelines.store import is_transient
 
 PREFIX = "provnews"
 STREAM = f"{PREFIX}:pages"
@@ -49,13 +51,14 @@ MAX_REQUEUES = 3  # times one round puts back an orphan, so a page that kills no
 def keys(site_id: str) -> dict[str, str]:
     base = f"{PREFIX}:{site_id}:"
     names = ("queue", "dupefilter", "claimed", "lists", "frontier", "seen", "validators", "round", "ready",
-             "round_started", "list_count", "requeue_lock", "requeues", "nodes", "gate")
+             "round_started", "list_count", "requeue_lock", "restart_lock", "requeues", "nodes", "gate")
     return {n: base + n for n in names}
 
 
 def connect_redis(url: str) -> redis.Redis:
     """A client for URL (redis://host:port/db), checked with PING so a typo fails at once."""
-    client = redis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30,
+                                  health_check_interval=30)
     client.ping()
     return client
 
@@ -68,10 +71,7 @@ def node_client(url: str) -> redis.Redis:
     state, scheduler and dupefilter: a node crawling 500 sites keeps a handful of connections,
     not 1,500. Everything runs in the reactor thread, so the pool stays small."""
     if url not in _NODE_CLIENTS:
-        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30,
-                                      health_check_interval=30)
-        client.ping()
-        _NODE_CLIENTS[url] = client
+        _NODE_CLIENTS[url] = connect_redis(url)
     return _NODE_CLIENTS[url]
 
 
@@ -90,8 +90,6 @@ def node_name() -> str:
 
 def seen_value(page: dict) -> str | None:
     """What ``seen`` records for a handed-off page, or None when it must be tried again."""
-    from pipelines.store import is_transient
-
     if is_transient(page):
         return None
     return "f" if page.get("error") else str(int(time.time()))
@@ -99,6 +97,12 @@ def seen_value(page: dict) -> str | None:
 
 # compare-and-delete: never end a round another node has started meanwhile
 _DELETE_IF_EQUAL = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+# SADD the claim; only the claiming node writes the frontier entry (HSETNX keeps an older one)
+_CLAIM = """if redis.call('sadd', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[2] ~= '' then redis.call('hsetnx', KEYS[2], ARGV[1], ARGV[2]) end
+return 1"""
 
 
 class RedisState:
@@ -147,7 +151,7 @@ class RedisState:
         True when this node started it and must seed it."""
         # the lock covers the moment two quiet nodes both see the round's age pass `every`; after
         # it, round_started is new and nobody else wants a new round for `every` seconds
-        if not self.r.set(f"{PREFIX}:{self.site_id}:restart_lock", self.node, nx=True, ex=1):
+        if not self.r.set(self.k["restart_lock"], self.node, nx=True, ex=1):
             return False
         rid = uuid.uuid4().hex[:12]
         with self.r.pipeline() as p:
@@ -260,8 +264,12 @@ class RedisState:
         return [u for u, n in zip(urls, counts) if n <= MAX_REQUEUES]
 
     # --- CrawlState's interface ---------------------------------------------------------------
-    def close(self, round_over: bool = False) -> None:
-        self.leave(round_over)
+    def close(self, finished: bool = False) -> None:
+        """This node is done with the site; a finished node commits the round's validators and,
+        if it is the last one out, ends the round."""
+        if finished:
+            self.commit_validators()
+        self.leave(round_over=finished)
 
     def is_stored(self, url: str) -> bool:
         if self.refresh:
@@ -274,13 +282,12 @@ class RedisState:
         newest = max(int(v) for v in values)
         return time.time() - newest < self.refresh_after
 
-    def claim(self, url: str) -> bool:
-        """True for the one node that requests this article in this round."""
-        return bool(self.r.sadd(self.k["claimed"], url))
-
-    def remember(self, url: str, hint: dict, via: str) -> None:
-        self.r.hsetnx(self.k["frontier"], url, json.dumps({"hint": hint, "via": via, "attempts": 0},
-                                                          ensure_ascii=False))
+    def claim(self, url: str, entry: dict | None = None) -> bool:
+        """True for the one node that requests this article in this round. The claim and the
+        frontier entry are one atomic step: a node dying between them can neither leave a
+        claimed URL that nobody will put back, nor put back a URL already handed off."""
+        frontier_entry = json.dumps({**entry, "attempts": 0}, ensure_ascii=False) if entry else ""
+        return bool(self.r.eval(_CLAIM, 2, self.k["claimed"], self.k["frontier"], url, frontier_entry))
 
     def pending(self) -> list[tuple[str, dict]]:
         return self.orphans()
@@ -294,15 +301,7 @@ class RedisState:
 
     def validators(self, url: str) -> dict[str, str]:
         raw = self.r.hget(self.k["validators"], url)
-        if not raw:
-            return {}
-        etag, last_modified = json.loads(raw)
-        headers = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        return headers
+        return conditional_headers(*json.loads(raw)) if raw else {}
 
     def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
         if etag or last_modified:

@@ -14,6 +14,16 @@ from pipelines.schema import connect
 from pipelines.store import is_transient
 
 
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The request headers that make a list page answer 304 when it has not changed."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
 class CrawlState:
     def __init__(self, db_path: str, site_id: str, refresh: bool = False,
                  refresh_after: int | None = None):
@@ -27,11 +37,14 @@ class CrawlState:
         self._claimed: set[str] = set()
         self._list_pages = 0
 
-    def claim(self, url: str) -> bool:
-        """True the first time an article URL is asked for in this run."""
+    def claim(self, url: str, entry: dict | None = None) -> bool:
+        """True the first time an article URL is asked for in this run; the first claim also puts
+        ``entry`` ({"hint", "via"}) in the frontier before the URL is requested."""
         if url in self._claimed:
             return False
         self._claimed.add(url)
+        if entry is not None:
+            self.remember(url, entry["hint"], entry["via"])
         return True
 
     def count_list_page(self) -> int:
@@ -45,7 +58,10 @@ class CrawlState:
         """A list request is settled (the shared crawl's RedisState tracks these; one process
         loses nothing by forgetting them)."""
 
-    def close(self) -> None:
+    def close(self, finished: bool = False) -> None:
+        """End of the run; a finished run's list validators are committed first."""
+        if finished:
+            self.commit_validators()
         self.db.conn.close()
 
     def is_stored(self, url: str) -> bool:
@@ -83,12 +99,7 @@ class CrawlState:
 
     def validators(self, url: str) -> dict[str, str]:
         row = self.db.execute("SELECT etag, last_modified FROM validators WHERE url = ?", [url]).fetchone()
-        headers = {}
-        if row and row[0]:
-            headers["If-None-Match"] = row[0]
-        if row and row[1]:
-            headers["If-Modified-Since"] = row[1]
-        return headers
+        return conditional_headers(*(row or (None, None)))
 
     def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
         """Remember a list page's validators; they are committed only when the run finishes

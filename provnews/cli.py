@@ -18,6 +18,26 @@ DB_OPTION = click.option("--db", "db", default=PROVNEWS_DB, show_default=True,
                          type=click.Path(dir_okay=False), help="SQLite database file.")
 
 
+class RedisURL(click.ParamType):
+    """redis://host:port/db, rediss://… or unix://…: checked before anything starts."""
+
+    name = "URL"
+
+    def convert(self, value, param, ctx):
+        from redis.connection import parse_url
+
+        if not value:  # no --redis: a single-machine crawl
+            return value
+        try:
+            parse_url(value)
+        except ValueError as e:
+            self.fail(f"{value!r}: {e}", param, ctx)
+        return value
+
+
+REDIS_URL = RedisURL()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="provnews")
 def cli() -> None:
@@ -112,7 +132,7 @@ def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False
 @click.option("--due", is_flag=True, help="Only sites whose `every` interval has passed since "
               "their last successful run.")
 @click.option("--refresh", is_flag=True, help="Fetch articles again even when already stored.")
-@click.option("--redis", "redis_url", default="", metavar="URL",
+@click.option("--redis", "redis_url", default="", type=REDIS_URL,
               help="Be one node of a shared crawl: frontier in Redis (redis://host:6379/0), pages "
               "to its stream for `provnews ingest-worker`; --db is not used.")
 @click.option("--idle-exit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
@@ -146,7 +166,7 @@ def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, max_b
 
 
 @cli.command("ingest-worker")
-@click.option("--redis", "redis_url", required=True, metavar="URL",
+@click.option("--redis", "redis_url", required=True, type=REDIS_URL,
               help="The Redis the crawler nodes push to (redis://host:6379/0).")
 @DB_OPTION
 @click.option("--sites", "sites_dir", type=click.Path(file_okay=False), default=None,
@@ -167,7 +187,7 @@ def ingest_worker(redis_url, db, sites_dir, idle_exit, consumer, jobs):
 
 
 @cli.command("shared-status")
-@click.option("--redis", "redis_url", required=True, metavar="URL", help="The shared crawl's Redis.")
+@click.option("--redis", "redis_url", required=True, type=REDIS_URL, help="The shared crawl's Redis.")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def shared_status(redis_url, as_json):
     """What a shared crawl is doing: per site its round, live nodes, queue, frontier and seen

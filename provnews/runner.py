@@ -155,10 +155,7 @@ def crawl_shared(wanted: list[str], redis_url: str, sites_dir: str | Path | None
     settings = build_settings("", sites_dir, proxy, log_level, overrides)
     registry = load_registry(settings.get("PROVNEWS_SITES_DIR"))
     sites, failed = select_sites(registry, wanted)
-    summary = run_crawl(sites, settings, progress) if sites else CrawlSummary()
-    summary.crawled = len(sites)
-    summary.results = failed + summary.results
-    return summary
+    return _run_selected(sites, failed, settings, progress)
 
 
 def due_sites(sites: list[Site], db_path: str | Path, default_every: int) -> list[Site]:
@@ -215,6 +212,11 @@ def crawl(wanted: list[str], db: str | Path, sites_dir: str | Path | None = None
         if not sites:
             return CrawlSummary(results=failed, nothing_due=True)
     record_sites(db, sites)
+    return _run_selected(sites, failed, settings, progress)
+
+
+def _run_selected(sites: list[Site], failed: list[SiteResult], settings: Settings, progress) -> CrawlSummary:
+    """Crawl the sites that could be selected; the ones that could not lead the results."""
     summary = run_crawl(sites, settings, progress) if sites else CrawlSummary()
     summary.crawled = len(sites)
     summary.results = failed + summary.results

@@ -180,13 +180,12 @@ def test_a_second_round_fetches_only_list_pages_conditionally(shared_crawl):
     assert [r[0] for r in runs] == ["ok"] * 3 and all(r[1] == 0 and r[2] == 3 for r in runs)
 
 
-def slow_sites(tmp_path: Path) -> Path:
-    """The mirror's sites with one request at a time per site and node, to make a run last."""
+def mirror_sites(tmp_path: Path, old: str, new: str, only: str = "*") -> Path:
+    """A copy of the mirror's site files (those matching ONLY) with OLD replaced by NEW."""
     out = tmp_path / "sites"
     out.mkdir()
-    for f in SITES_DIR.glob("*.toml"):
-        (out / f.name).write_text(f.read_text("utf-8").replace("concurrency = 8", "concurrency = 1"),
-                                  encoding="utf-8")
+    for f in SITES_DIR.glob(f"{only}.toml"):
+        (out / f.name).write_text(f.read_text("utf-8").replace(old, new), encoding="utf-8")
     return out
 
 
@@ -194,7 +193,8 @@ def test_kill_nine_of_a_crawler_and_the_writer_loses_nothing(redis_server, expec
     client = redis_server.client()
     client.flushall()
     server = MirrorServer(delay=0.3).start_background()
-    sites = slow_sites(tmp_path)
+    # one request at a time per site and node, to make the run last
+    sites = mirror_sites(tmp_path, "concurrency = 8", "concurrency = 1")
     db = tmp_path / "news.db"
     try:
         nodes = [crawler_node(redis_server.url, server.url, sites, idle_exit=2) for _ in range(3)]
@@ -287,10 +287,7 @@ def test_the_site_delay_holds_across_nodes(redis_server, tmp_path):
     than the delay, as if one polite process were crawling."""
     client = redis_server.client()
     client.flushall()
-    sites = tmp_path / "sites"
-    sites.mkdir()
-    text = (SITES_DIR / "mirror-gov.toml").read_text("utf-8")
-    (sites / "mirror-gov.toml").write_text(text.replace("delay = 0.0", "delay = 0.2"), encoding="utf-8")
+    sites = mirror_sites(tmp_path, "delay = 0.0", "delay = 0.2", only="mirror-gov")
     server = MirrorServer().start_background()
     try:
         nodes = [crawler_node(redis_server.url, server.url, sites, idle_exit=1) for _ in range(3)]
@@ -313,6 +310,8 @@ def test_shared_mode_usage_errors(redis_server):
     assert proc.returncode == 2 and "--due" in proc.stderr
     proc = run_cli("ingest-worker", "--redis", "redis://127.0.0.1:1/0", "--db", "/tmp/unused.db")
     assert proc.returncode == 2 and "cannot reach Redis" in proc.stderr
+    proc = run_cli("crawl", "--redis", "localhost:6379", "--idle-exit", "1")  # no scheme
+    assert proc.returncode == 2 and "Invalid value for '--redis'" in proc.stderr, proc.stderr
     proc = run_cli("crawl", "--redis", "redis://127.0.0.1:1/0", "--sites", str(SITES_DIR), "--idle-exit", "1")
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
 
@@ -322,11 +321,7 @@ def test_service_nodes_start_the_next_round_by_themselves(redis_server, tmp_path
     gets a new round (its list page asked for again, conditionally); SIGTERM ends both cleanly."""
     client = redis_server.client()
     client.flushall()
-    sites = tmp_path / "sites"
-    sites.mkdir()
-    text = (SITES_DIR / "mirror-gov.toml").read_text("utf-8")
-    (sites / "mirror-gov.toml").write_text(text.replace('kind = "gov"', 'kind = "gov"\nevery = "2s"'),
-                                           encoding="utf-8")
+    sites = mirror_sites(tmp_path, 'kind = "gov"', 'kind = "gov"\nevery = "2s"', only="mirror-gov")
     server = MirrorServer().start_background()
     db = tmp_path / "news.db"
     try:

@@ -126,12 +126,7 @@ class NewsSpider(Spider):
         if self.node is not None:
             self.node.closed(reason)
         if self.state is not None:
-            if reason == "finished":
-                self.state.commit_validators()
-            if self.node is not None:
-                self.state.close(round_over=reason == "finished")
-            else:
-                self.state.close()
+            self.state.close(finished=reason == "finished")
 
     # --- start: unfinished work first, then lists, sitemaps, feeds ------------------------------
     async def start(self):
@@ -181,9 +176,8 @@ class NewsSpider(Spider):
         if self.state.is_stored(url):
             self.crawler.stats.inc_value("provnews/skipped_stored")
             return None
-        if remember:  # before the claim: a node dying in between leaves an entry to put back
-            self.state.remember(url, {**hint, "via": via}, via)
-        if not self.state.claim(url):  # asked for already in this run (by any node)
+        # asked for already in this run (by any node)? the first claim also enters the frontier
+        if not self.state.claim(url, {"hint": {**hint, "via": via}, "via": via} if remember else None):
             return None
         return self.article_request(url, {**hint, "via": via})
 
