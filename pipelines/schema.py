@@ -6,6 +6,8 @@ runs whichever are missing, so a database from an older provnews opens and upgra
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 from pathlib import Path
 from typing import Callable
@@ -71,9 +73,6 @@ def _v3(db: sqlite_utils.Database) -> None:
     db["lsh_bands"].create_index(["url"], if_not_exists=True)
     db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
                "title_bi, body_bi, title_uni, body_uni, tokenize = 'unicode61 remove_diacritics 0')")
-    for view, sql in VIEWS.items():
-        db.execute(f"DROP VIEW IF EXISTS {view}")
-        db.execute(f"CREATE VIEW {view} AS {sql}")
     from pipelines.store import index_and_cluster  # the same code the crawl writes with
 
     for url, in db.execute("SELECT url FROM articles ORDER BY rowid").fetchall():
@@ -95,6 +94,10 @@ VIEWS = {
         count(a.url) AS articles, sum(a.published_at IS NULL) AS undated, sum(a.body_chars = 0) AS empty,
         max(p.fetched_at) AS last_fetch
         FROM pages p LEFT JOIN articles a ON a.url = p.url GROUP BY p.site""",
+    "articles_view": """SELECT a.url, a.site, s.name AS site_name, s.province,
+        s.city, substr(a.published_at, 1, 10) AS day, a.published_at, a.title, a.author, a.source,
+        a.editor, a.body, a.body_chars, a.cluster_id, a.duplicate_of
+        FROM articles a LEFT JOIN sites s ON s.id = a.site""",
 }
 
 
@@ -103,11 +106,6 @@ def _v4(db: sqlite_utils.Database) -> None:
     province, city and publication day, for browsing and facets."""
     db["sites"].create({"id": str, "name": str, "province": str, "city": str, "kind": str,
                         "verified": int}, pk="id", if_not_exists=True)
-    db.execute("DROP VIEW IF EXISTS articles_view")
-    db.execute("""CREATE VIEW articles_view AS SELECT a.url, a.site, s.name AS site_name, s.province,
-        s.city, substr(a.published_at, 1, 10) AS day, a.published_at, a.title, a.author, a.source,
-        a.editor, a.body, a.body_chars, a.cluster_id, a.duplicate_of
-        FROM articles a LEFT JOIN sites s ON s.id = a.site""")
 
 
 def _v5(db: sqlite_utils.Database) -> None:
@@ -129,8 +127,25 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return int(row[0]) if row else 0
 
 
+def views_digest() -> str:
+    """A fingerprint of the VIEWS this provnews defines: a database whose views were made from
+    another set is brought up to date on open, so a view change needs no migration."""
+    return hashlib.sha1(json.dumps(VIEWS, sort_keys=True).encode()).hexdigest()
+
+
+def refresh_views(db: sqlite_utils.Database) -> None:
+    """Drop and re-create every view in VIEWS (views hold no data, so this loses nothing)."""
+    with db.conn:
+        for view in VIEWS:
+            db.execute(f"DROP VIEW IF EXISTS {view}")
+        for view, sql in VIEWS.items():
+            db.execute(f"CREATE VIEW {view} AS {sql}")
+        db["meta"].upsert({"key": "views_digest", "value": views_digest()}, pk="key")
+
+
 def migrate(db: sqlite_utils.Database) -> int:
-    """Apply the missing migrations in order; returns the version reached."""
+    """Apply the missing migrations in order, then re-create the views if they are stale;
+    returns the version reached."""
     current = schema_version(db)
     if current > SCHEMA_VERSION:
         raise RuntimeError(f"database schema {current} is newer than this provnews ({SCHEMA_VERSION})")
@@ -138,6 +153,9 @@ def migrate(db: sqlite_utils.Database) -> int:
         with db.conn:
             MIGRATIONS[version - 1](db)
             db["meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
+    row = db.execute("SELECT value FROM meta WHERE key = 'views_digest'").fetchone()
+    if row is None or row[0] != views_digest():
+        refresh_views(db)
     return SCHEMA_VERSION
 
 
