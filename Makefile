@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test eval bench mirror clean
+.PHONY: install demo test test-fast eval bench mirror clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,6 +19,9 @@ demo: $(STAMP)  ## crawl the bundled offline mirror into data/demo.db and show w
 
 test: $(STAMP)  ## the whole suite, the extraction eval gate included (two workers, one test file each)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+test-fast: $(STAMP)  ## the quick loop: every test not marked slow (no whole crawls, services or browser)
+	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 
 eval: $(STAMP)  ## score extraction on ../shared/corpus/zh-news next to bare trafilatura
 	$(BIN)/provnews eval

@@ -12,6 +12,20 @@ import pytest
 from provnews.mirror import MIRROR_DIR, SITES_DIR, MirrorServer
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# `make test-fast` deselects these: whole crawls, killed processes, services, the browser and the eval
+SLOW_MODULES = {"test_crawl_e2e", "test_crash_safety", "test_shared_crawl", "test_browse",
+                "test_eval_gate", "test_hostile", "test_incremental", "test_scrapyd"}
+SLOW_FIXTURES = {"crawled", "mirror", "redis_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the slow tests in one place, by module and by the fixtures that start real crawls or
+    services, so a new test of that kind is slow without anyone remembering to say so."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 PROVNEWS = [sys.executable, "-m", "provnews.cli"]
 
 
