@@ -13,6 +13,7 @@ import click
 from crawler.settings import PROVNEWS_DB
 from provnews import __version__
 from provnews.contract import EXTRACT_KEYS, extract_one
+from provnews.extras import require
 
 DB_OPTION = click.option("--db", "db", default=PROVNEWS_DB, show_default=True,
                          type=click.Path(dir_okay=False), help="SQLite database file.")
@@ -24,10 +25,11 @@ class RedisURL(click.ParamType):
     name = "URL"
 
     def convert(self, value, param, ctx):
-        from redis.connection import parse_url
-
         if not value:  # no --redis: a single-machine crawl
             return value
+        require("a shared crawl (--redis)", "redis", "scrapy_redis")
+        from redis.connection import parse_url
+
         try:
             parse_url(value)
         except ValueError as e:
@@ -682,6 +684,7 @@ def serve(db, port, host):
     import subprocess
     import tempfile
 
+    require("provnews serve", "datasette")
     from provnews.serve import datasette_args, write_metadata
 
     from pipelines.schema import connect
