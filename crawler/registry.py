@@ -80,6 +80,15 @@ def parse_duration(text: str) -> int | None:
     return ((d * 24 + h) * 60 + mi) * 60 + s
 
 
+def default_every(settings) -> int:
+    """PROVNEWS_DEFAULT_EVERY in seconds: the interval of a site whose file sets no `every`."""
+    text = settings.get("PROVNEWS_DEFAULT_EVERY")
+    seconds = parse_duration(text)
+    if seconds is None:
+        raise ValueError(f"PROVNEWS_DEFAULT_EVERY: not a duration (30m, 2h, 1d): {text!r}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Site:
     """One validated source. Field names mirror the TOML keys."""

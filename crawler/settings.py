@@ -20,6 +20,9 @@ PROVNEWS_DEFAULT_EVERY = "1h"  # interval for `provnews crawl --due` when a site
 PROVNEWS_PROXY = ""  # "http://127.0.0.1:PORT" routes every request (robots.txt included) via a proxy
 PROVNEWS_MAX_LINKS_PER_PAGE = 2000  # links read from one list page; the rest are ignored
 PROVNEWS_TIMEZONE = "Asia/Shanghai"  # naive page times are read in this zone
+# `provnews eval`: the evaluation corpus (dev split, never copied into the repo) and the CI floors
+PROVNEWS_EVAL_CORPUS = str(PROJECT_ROOT.parent / "shared" / "corpus" / "zh-news")
+PROVNEWS_EVAL_BASELINE = str(PROJECT_ROOT / "bench" / "eval_baseline.json")
 
 # --- shared crawl (several nodes, one frontier in Redis; see crawler/shared_frontier.py) ---------
 PROVNEWS_REDIS_URL = ""  # "redis://host:6379/0": this crawl is one node of a shared crawl

@@ -19,7 +19,7 @@ from scrapy.exceptions import DontCloseSpider
 from twisted.internet import task
 
 from crawler.items import utc_now_iso
-from crawler.registry import parse_duration
+from crawler.registry import default_every
 from crawler.shared_frontier import HEARTBEAT, SEEN_SYNCED, STREAM, RedisState
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class SharedNode:
         self.state = state
         self.idle_exit = float(idle_exit) if idle_exit not in (None, "") else None
         settings = spider.crawler.settings
-        self.every = spider.site.every or parse_duration(settings.get("PROVNEWS_DEFAULT_EVERY")) or 3600
+        self.every = spider.site.every or default_every(settings)
         self.max_backlog = settings.getint("PROVNEWS_MAX_BACKLOG")
         self.paused = False
         self.started_at = utc_now_iso()

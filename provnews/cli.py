@@ -718,8 +718,8 @@ def report(db, out):
 
 
 # --- eval ----------------------------------------------------------------------------------------
-DEFAULT_CORPUS = "../shared/corpus/zh-news"
-DEFAULT_BASELINE = "bench/eval_baseline.json"
+from crawler.settings import PROVNEWS_EVAL_BASELINE as DEFAULT_BASELINE  # noqa: E402
+from crawler.settings import PROVNEWS_EVAL_CORPUS as DEFAULT_CORPUS  # noqa: E402
 
 
 @cli.command("eval")

@@ -201,14 +201,14 @@ def crawl(wanted: list[str], db: str | Path, sites_dir: str | Path | None = None
           proxy: str = "", log_level: str = "WARNING", progress=None,
           overrides: dict | None = None, only_due: bool = False) -> CrawlSummary:
     """Crawl under the database's lock (the caller takes it: see provnews.lock)."""
-    from crawler.registry import parse_duration
+    from crawler.registry import default_every
 
     settings = build_settings(db, sites_dir, proxy, log_level, overrides)
     registry = load_registry(settings.get("PROVNEWS_SITES_DIR"))
     sites, failed = select_sites(registry, wanted)
     close_interrupted_runs(db)
     if only_due:
-        sites = due_sites(sites, db, parse_duration(settings.get("PROVNEWS_DEFAULT_EVERY")) or 3600)
+        sites = due_sites(sites, db, default_every(settings))
         if not sites:
             return CrawlSummary(results=failed, nothing_due=True)
     record_sites(db, sites)
