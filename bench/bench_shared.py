@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from provnews.mirror import MirrorServer  # noqa: E402
-from tests.redis_server import RedisServer  # noqa: E402
+from provnews.local_redis import RedisServer  # noqa: E402
 
 PER_LIST = 30
 # Articles are made of sentences drawn at random, so that they are as unlike each other as real

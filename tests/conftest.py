@@ -69,7 +69,7 @@ def sidebar_headlines() -> list[str]:
 @pytest.fixture(scope="session")
 def redis_server():
     """A real redis-server on a free loopback port (the project's .ci/run installs it)."""
-    from tests.redis_server import REDIS_SERVER, RedisServer
+    from provnews.local_redis import REDIS_SERVER, RedisServer
 
     if REDIS_SERVER is None:
         message = "redis-server is not installed (Debian: apt-get install redis-server; .ci/run does)"
