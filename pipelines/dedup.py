@@ -16,6 +16,7 @@ from courlan import normalize_url
 from w3lib.url import canonicalize_url
 
 from pipelines import StagePipeline
+from pipelines.minhash import signature
 
 PUNCT_SPACE_RE = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -75,19 +76,17 @@ SAME_STORY = 0.7  # estimated Jaccard from which two bodies are one story
 
 
 def minhash(body: str):
-    """datasketch MinHash of the body's character shingles (None when the body is too short)."""
-    from datasketch import MinHash
-
+    """MinHash values of the body's character shingles (None when the body is too short): the
+    values datasketch's MinHash(NUM_PERM, seed=1) gave, computed by pipelines/minhash.py."""
     norm = PUNCT_SPACE_RE.sub("", unicodedata.normalize("NFKC", body or "").lower())
     if len(norm) < MIN_CHARS:
         return None
-    m = MinHash(num_perm=NUM_PERM, seed=1)
-    m.update_batch([norm[i:i + SHINGLE].encode("utf-8") for i in range(len(norm) - SHINGLE + 1)])
-    return m
+    return signature(norm, NUM_PERM, seed=1, shingle=SHINGLE)
 
 
-def signature_bytes(m) -> bytes:
-    return m.hashvalues.astype("<u8").tobytes()
+def signature_bytes(values) -> bytes:
+    """The stored form: each value as 8 little-endian bytes (as datasketch's hashvalues were)."""
+    return values.astype("<u8").tobytes()
 
 
 def bands(sig: bytes) -> list[int]:
