@@ -22,7 +22,7 @@ ARTICLE_COLUMNS = {
     "source": "来源 / 稿源 / ContentSource",
     "editor": "责任编辑 / 责编",
     "published_at": "Publication time, ISO 8601 in +08:00",
-    "published_precision": "second, minute, day or month",
+    "published_precision": "second, minute, hour, day or month",
     "published_source": "Where the date came from: jsonld, meta, visible, url, feed, sitemap, listpage, fallback",
     "fetched_at": "When the page was fetched (UTC)",
     "list_title": "The link text on the list page",

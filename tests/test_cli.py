@@ -157,7 +157,7 @@ def test_parse_date_json_and_batch(tmp_path):
     ]), encoding="utf-8")
     proc = run_cli("parse-date", "--from-jsonl", str(batch), check=True)
     assert [json.loads(line) for line in proc.stdout.splitlines()] == [
-        {"value": "2024-05-09T09:00:00+08:00", "precision": "minute"},
+        {"value": "2024-05-09T09:00:00+08:00", "precision": "hour"},
         {"value": "2024-04-24T08:30:00+08:00", "precision": "minute"},
         {"value": None, "precision": None},
     ]

@@ -1,0 +1,185 @@
+"""Every dated string a page offers, normalised and tagged with where it came from.
+
+Sources: JSON-LD, meta tags, the site's date XPaths, labelled lines (发布时间：…) and label cells of
+open-information tables, elements whose class or id says date/time, the first full date under the
+headline, every full date in the text (low rank), the URL, and the list page / feed / sitemap.
+A candidate carries ``labelled`` when a publication label printed on the page names it (the
+government-CMS rule in choose.py relies on it) and ``kind`` (published/modified).
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from pipelines.dates.labels import rank as label_rank
+from pipelines.dates.normalise import CLOCK_ALONE_RE, FULL_RE, _make, _sane, canonical, normalize_date
+from pipelines.dates.numerals import arabise
+
+PUBLISHED_META = ("article:published_time", "og:release_date", "og:article:published_time",
+                  "pubdate", "publishdate", "publish_date", "publish-date", "publishtime",
+                  "firstpublishedtime", "published_time", "datepublished", "dc.date.issued",
+                  "dc.date", "dcterms.created", "date", "sailthru.date", "parsely-pub-date",
+                  "weibo:article:create_at", "article:published", "release_date", "createdate",
+                  "ptime", "releasedate")
+MODIFIED_META = ("article:modified_time", "og:updated_time", "lastmodified", "last-modified",
+                 "datemodified", "weibo:article:update_at", "dcterms.modified")
+DATE_CLASS_RE = re.compile(r"date|time|pubtime|publish|fbsj|ptime|info|source|laiyuan|riqi|shijian",
+                           re.I)
+LABELLED_RE = re.compile(r"([\u4e00-\u9fff]{0,4}(?:时间|時間|日期))\s*[:：]\s*([^|｜]{2,40})")
+TABLE_LABEL_RE = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:时间|時間|日期)\s*[:：]?$")
+ROC_HINT_RE = re.compile(r"民國|民国|中華民國")
+URL_DATE_RES = (
+    re.compile(r"/(\d{4})-(\d{2})[-/](\d{2})/"),              # /2022-05/09/ or /2022-05-09/
+    re.compile(r"/(\d{4})(\d{2})/t(\d{4})(\d{2})(\d{2})_"),     # TRS /202205/t20220509_123
+    re.compile(r"/(\d{4})/(\d{2})/(\d{2})/"),                  # /2022/05/09/
+    re.compile(r"/(\d{4})/(\d{2})(\d{2})/"),                   # /2022/0509/ (people.com.cn /n2/, /n1/)
+    re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)"),          # /20220509/ or _20220509
+)
+
+
+def url_date(url: str, base: datetime) -> tuple[datetime, str] | None:
+    for rx in URL_DATE_RES:
+        for m in rx.finditer(url or ""):
+            g = [int(x) for x in m.groups()]
+            y, mo, d = (g[2], g[3], g[4]) if len(g) == 5 else (g[0], g[1], g[2])
+            got = _make(y, mo, d)
+            if got and _sane(got[0], base):
+                return got
+    return None
+
+
+def roc_context(tree, url: str) -> bool:
+    """A Taiwanese page: a .tw host, a zh-TW/zh-Hant language, or 民國 in the text."""
+    host = (urlsplit(url or "").hostname or "").lower()
+    if host.endswith(".tw"):
+        return True
+    if tree is None:
+        return False
+    lang = " ".join(tree.xpath("//html/@lang | //meta[@http-equiv='Content-Language']/@content")).lower()
+    if "zh-tw" in lang or "hant" in lang:
+        return True
+    body = tree.find(".//body")
+    return body is not None and bool(ROC_HINT_RE.search(" ".join(body.itertext())[:20000]))
+
+
+def _jsonld_dates(tree) -> list[tuple[str, str]]:
+    out = []
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, list):
+                stack.extend(obj)
+            elif isinstance(obj, dict):
+                for key, kind in (("datePublished", "published"), ("dateCreated", "published"),
+                                  ("dateModified", "modified")):
+                    if isinstance(obj.get(key), str):
+                        out.append((obj[key], kind))
+                stack.extend(v for v in obj.values() if isinstance(v, (dict, list)))
+    return out
+
+
+def _table_dates(body) -> list[tuple[str, str]]:
+    """(label, value) from label cells of open-information tables: <td>发布日期</td><td>…</td>."""
+    out = []
+    for cell in body.iter("td", "th", "dt", "label", "b", "strong"):
+        label = " ".join(" ".join(cell.itertext()).split())
+        if not TABLE_LABEL_RE.match(label):
+            continue
+        nxt = cell.getnext()
+        if nxt is not None:
+            out.append((label, " ".join(" ".join(nxt.itertext()).split())))
+        elif cell.tail and cell.tail.strip():
+            out.append((label, cell.tail.strip()))
+    return out[:20]
+
+
+def collect_candidates(tree, url: str, base: datetime, list_hint: dict | None = None,
+                       date_xpaths: list[str] | None = None, title: str = "",
+                       normalizer=None) -> list[dict]:
+    """Every dated string on the page, normalised, tagged with source, kind and ``labelled``.
+
+    ``normalizer`` (text, base) → (datetime, precision) defaults to normalize_date (with ROC years
+    read on Taiwanese pages); evaluation swaps in dateparser to measure what our layer adds."""
+    cands: list[dict] = []
+    if normalizer is None:
+        roc = roc_context(tree, url)
+
+        def normalizer(text, ref):
+            return normalize_date(text, ref, roc=roc)
+
+    def add(text: str, source: str, kind: str = "published", labelled: bool = False) -> str | None:
+        """The candidate's source once added (None: no date in ``text``)."""
+        dt, prec = normalizer(text, base)
+        if dt is None:
+            return None
+        if source not in ("jsonld", "meta", "url") and CLOCK_ALONE_RE.match(canonical(text)):
+            source = "clock"  # a clock time alone: today, only where nothing fuller is offered
+        cands.append({"dt": dt, "precision": prec, "source": source, "kind": kind, "text": text,
+                      "labelled": labelled})
+        return source
+
+    if tree is not None:
+        for text, kind in _jsonld_dates(tree):
+            add(text, "jsonld", kind)
+        for m in tree.iter("meta"):
+            key = (m.get("name") or m.get("property") or m.get("itemprop") or "").lower()
+            content = m.get("content") or ""
+            if key in PUBLISHED_META:
+                add(content, "meta")
+            elif key in MODIFIED_META:
+                add(content, "meta", "modified")
+        for xp in date_xpaths or []:
+            for el in tree.xpath(xp):
+                add(el if isinstance(el, str) else " ".join(el.itertext()), "visible")
+        body = tree.find(".//body")
+        if body is not None:
+            _body_candidates(body, title, add)
+    got = url_date(url, base)
+    if got:
+        cands.append({"dt": got[0], "precision": got[1], "source": "url", "kind": "published",
+                      "text": url, "labelled": False})
+    if list_hint and list_hint.get("date"):  # beside the link on a list page, or in a feed/sitemap
+        add(list_hint["date"], {"feed": "feed", "sitemap": "sitemap"}.get(list_hint.get("via"), "listpage"))
+    return cands
+
+
+def _body_candidates(body, title: str, add) -> None:
+    text = " ".join(" ".join(body.itertext()).split())
+    # labelled lines: the best-ranked label printed first (发布日期 over 成文日期 over 更新时间)
+    labelled = sorted(((label_rank(m[1]), i, m) for i, m in enumerate(LABELLED_RE.finditer(text[:20000]))
+                       if i < 12), key=lambda t: t[:2])
+    for label, value in _table_dates(body):
+        labelled.append((label_rank(label), -1, (label, label, value)))
+    labelled.sort(key=lambda t: t[:2])
+    for r, _, m in labelled:
+        if r <= 1 and add(f"{m[1]}：{m[2]}", "visible", labelled=r == 0):
+            break
+    # every full date printed in the text: low rank, but they give the time of day to a better
+    # candidate of the same day, and they date forum and blog posts
+    for count, m in enumerate(FULL_RE.finditer(arabise(unicodedata.normalize("NFKC", text[:30000])))):
+        if count >= 80:
+            break
+        add(m.group(0), "text")
+    # the date line under the headline: the first full date within 200 characters
+    at = text.find(" ".join(title.split())) if title else -1
+    if at >= 0:
+        near = text[at + len(title): at + len(title) + 200]
+        m = FULL_RE.search(arabise(unicodedata.normalize("NFKC", near)))
+        if m:
+            add(m.group(0), "visible")
+    for el in body.iter("span", "div", "p", "em", "i", "time", "font", "td", "li"):
+        attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if el.tag == "time" and el.get("datetime"):
+            add(el.get("datetime"), "visible")
+        elif DATE_CLASS_RE.search(attrs):
+            t = " ".join(" ".join(el.itertext()).split())
+            if 4 <= len(t) <= 120 and add(t, "visible") == "visible":
+                break
