@@ -71,10 +71,31 @@ def test_one_bad_file_does_not_stop_the_registry(tmp_path):
         reg.get("broken")
 
 
-def test_shipped_registry_is_valid_and_has_six_unverified_yunnan_sources():
+YUNNAN = ("yn-gov", "km-gov", "yunnan-cn", "kunming-cn", "yn-sina", "ketdz", "yn-people")
+DIVISIONS = ("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 "
+             "广东 广西 海南 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆").split()
+
+
+def test_shipped_yunnan_sources_keep_their_explicit_patterns():
+    reg = load_registry(PROVNEWS_SITES_DIR)
+    for site_id in YUNNAN:
+        site = reg.get(site_id)
+        assert site.province == "云南" and site.start_urls and site.article_patterns
+
+
+def test_shipped_registry_covers_every_province_with_a_portal_and_a_news_site():
+    """Every provincial-level division has both kinds; all load, none claims a live check."""
     reg = load_registry(PROVNEWS_SITES_DIR)
     assert reg.errors == []
-    assert len(reg.sites) >= 6
+    assert len(reg.sites) >= 62
+    kinds: dict[str, set[str]] = {}
     for site in reg.sites.values():
-        assert site.province == "云南" and site.verified is False
-        assert site.start_urls and site.article_patterns
+        assert site.province in DIVISIONS, (site.id, site.province)
+        assert site.kind in ("gov", "news", "portal") and site.verified is False, site.id
+        kinds.setdefault(site.province, set()).add(site.kind)
+        for url in site.start_urls:  # a start page outside allowed_domains would be dropped
+            host = url.split("/")[2]
+            assert any(host == d or host.endswith("." + d) for d in site.allowed_domains), (site.id, url)
+        # the evidence for the domains and URL shapes is the file's leading comment
+        assert Path(site.path).read_text(encoding="utf-8").startswith("# "), site.id
+    assert {p for p, k in kinds.items() if {"gov", "news"} <= k} == set(DIVISIONS)
