@@ -83,7 +83,7 @@ VIEWS = {
     "latest_articles": """SELECT site, published_at, title, source, substr(body, 1, 120) AS excerpt, url
         FROM articles WHERE body_chars > 0 AND duplicate_of IS NULL
         ORDER BY coalesce(published_at, fetched_at) DESC""",
-    "daily_counts": """SELECT site, substr(published_at, 1, 10) AS day, count(*) AS articles,
+    "daily_counts": """SELECT site, published_day AS day, count(*) AS articles,
         sum(duplicate_of IS NOT NULL) AS syndicated_copies
         FROM articles WHERE published_at IS NOT NULL GROUP BY site, day""",
     "syndication_clusters": """SELECT a.cluster_id, o.title, count(*) AS copies,
@@ -91,11 +91,12 @@ VIEWS = {
         FROM articles a JOIN articles o ON o.url = a.cluster_id
         WHERE a.cluster_id IS NOT NULL GROUP BY a.cluster_id""",
     "site_health": """SELECT p.site, count(*) AS pages, sum(p.error IS NOT NULL) AS page_errors,
-        count(a.url) AS articles, sum(a.published_at IS NULL) AS undated, sum(a.body_chars = 0) AS empty,
+        count(a.url) AS articles, sum(a.url IS NOT NULL AND a.published_at IS NULL) AS undated,
+        sum(a.body_chars = 0) AS empty,
         max(p.fetched_at) AS last_fetch
         FROM pages p LEFT JOIN articles a ON a.url = p.url GROUP BY p.site""",
     "articles_view": """SELECT a.url, a.site, s.name AS site_name, s.province,
-        s.city, substr(a.published_at, 1, 10) AS day, a.published_at, a.title, a.author, a.source,
+        s.city, a.published_day AS day, a.published_at, a.title, a.author, a.source,
         a.editor, a.body, a.body_chars, a.cluster_id, a.duplicate_of
         FROM articles a LEFT JOIN sites s ON s.id = a.site""",
 }
@@ -116,7 +117,39 @@ def _v5(db: sqlite_utils.Database) -> None:
     db["crawl_runs"].create_index(["site", "round"], if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _site_templates(db: sqlite_utils.Database) -> None:
+    """site_templates: the URL templates discovery learnt per site (crawler/learnt.py)."""
+    db["site_templates"].create({
+        "site": str, "template": str, "kind": str, "articles": int, "lists": int, "fetched": int,
+        "example": str, "updated_at": str,
+    }, pk=("site", "template"), if_not_exists=True)
+
+
+def _cluster_splits(db: sqlite_utils.Database) -> None:
+    """cluster_splits: pairs of articles a user split apart (`provnews clusters split`), which every
+    later clustering decision, re-ingest included, keeps apart. A database with articles clustered
+    by an older rule is left without meta.cluster_rule, so the next re-ingest re-evaluates them."""
+    db["cluster_splits"].create({"url": str, "other": str}, pk=("url", "other"), if_not_exists=True)
+    db["cluster_splits"].create_index(["other"], if_not_exists=True)
+    if not db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
+        from pipelines.clusters import CLUSTER_RULE
+
+        db["meta"].upsert({"key": "cluster_rule", "value": CLUSTER_RULE}, pk="key")
+
+
+def _published_day(db: sqlite_utils.Database) -> None:
+    """articles.published_day: the publication day in China Standard Time (YYYY-MM-DD), because
+    SQLite's date(published_at) converts +08:00 to UTC and moves evening stories to the previous
+    day. Back-filled here from published_at; pipelines/store.py fills it on every write."""
+    if "published_day" not in db["articles"].columns_dict:
+        db["articles"].add_column("published_day", str)
+    db.execute("UPDATE articles SET published_day = date(published_at, '+8 hours') "
+               "WHERE published_at IS NOT NULL")
+    db["articles"].create_index(["site", "published_day"], if_not_exists=True)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _site_templates, _cluster_splits,
+                                                             _published_day]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

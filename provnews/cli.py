@@ -152,7 +152,7 @@ def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, max_b
     With --redis, any number of these processes on any number of hosts share one frontier;
     one `provnews ingest-worker` writes what they fetch.
     Exit codes: 0 all sites fine, 1 some sites failed, 2 bad configuration or usage,
-    75 another crawl holds the database.
+    75 another crawl holds the database, 130 stopped (Ctrl-C, SIGTERM) before the end.
     """
     if redis_url:
         if due:
@@ -629,17 +629,27 @@ def reingest(db, site, since, where, jobs, dry_run, sites_dir, as_json):
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @DB_OPTION
-@click.option("--site", default="import", show_default=True, help="Site id to file the pages under.")
-def import_cmd(paths, db, site):
+@click.option("--site", default=None, help="File every page under this site id (default: the stored "
+              "page's own site, else the registry site whose allowed_domains match, else `import`).")
+@click.option("--sites", "sites_dir", default=None, type=click.Path(file_okay=False),
+              help="Site TOML directory to match domains against (default: crawler/sites).")
+def import_cmd(paths, db, site, sites_dir):
     """Ingest local HTML files or folders, and WARC files, through the pipeline.
 
     A folder's URLs come from a sidecar urls.jsonl ({"path", "url", "fetched_at"}) or each file's
-    <link rel=canonical>; WARC response records carry their own URL and date.
+    <link rel=canonical>; WARC response records carry their own URL and date. A page already
+    stored keeps what the import does not carry (its site, list hint, final URL, headers); an
+    identical one is counted `unchanged` and not written. Takes the crawl lock (exit 75 while a
+    crawl runs).
     """
     from provnews.archive import import_paths
 
-    counts = import_paths(list(paths), db, site)
-    click.echo("imported: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    def job() -> int:
+        counts = import_paths(list(paths), db, site, sites_dir=sites_dir)
+        click.echo("imported: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing"))
+        return 0
+
+    sys.exit(_locked(db, job))
 
 
 @cli.command()
@@ -650,19 +660,26 @@ def import_cmd(paths, db, site):
 @click.option("--site", default=None, help="Only this site.")
 @click.option("--where", default=None, help="An extra SQL condition on the exported table.")
 @click.option("--out", "out", default="-", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Output file (default: stdout).")
-def export(db, fmt, since, site, where, out):
-    """Stream articles out as JSONL (every column), CSV or Parquet, or raw pages as WARC."""
+              help="Output file (default: stdout). For warc, a name ending .warc is written "
+              "uncompressed, any other gzipped per record (.warc.gz).")
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte order mark, so Excel (Chinese "
+              "Windows included) opens the Chinese text correctly.")
+def export(db, fmt, since, site, where, out, bom):
+    """Stream articles out as JSONL (every column), CSV or Parquet, or raw pages as WARC
+    (a request and a response record per page; a redirect as its 3xx first)."""
     from provnews.archive import export as run_export
 
+    if bom and fmt != "csv":
+        raise click.UsageError("--bom is for --format csv")
     binary = fmt in ("parquet", "warc")
+    gzip = not out.lower().endswith(".warc")
     try:
         if out == "-":
-            n = run_export(db, fmt, sys.stdout, site, since, where)
+            n = run_export(db, fmt, sys.stdout, site, since, where, gzip, bom)
         else:
             with open(out, "wb" if binary else "w", encoding=None if binary else "utf-8",
                       newline=None if binary else "") as f:
-                n = run_export(db, fmt, f, site, since, where)
+                n = run_export(db, fmt, f, site, since, where, gzip, bom)
     except sqlite3.Error as e:
         raise click.UsageError(f"--where: {e}")
     except (RuntimeError, FileNotFoundError) as e:
@@ -766,6 +783,11 @@ def eval_cmd(corpus_dir, split, compare, check, baseline, as_json):
         if problems:
             sys.exit(1)
         click.echo("eval gate passed")
+
+
+from provnews.cli_clusters import clusters  # noqa: E402 - commands in their own module
+
+cli.add_command(clusters)
 
 
 def main() -> None:

@@ -18,13 +18,14 @@ from crawler.registry import Registry, Site, SiteConfigError, load_registry
 from crawler.spiders.news import NewsSpider
 from pipelines.store import connect, run_outcome
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
+INTERRUPTED = "stopped before the end (Ctrl-C or SIGTERM); the next crawl resumes its frontier"
 
 
 @dataclass
 class SiteResult:
     site: str
-    status: str = "ok"  # ok | failed
+    status: str = "ok"  # ok | failed | interrupted
     pages_fetched: int = 0
     articles_new: int = 0
     articles_updated: int = 0
@@ -46,6 +47,8 @@ class CrawlSummary:
             return EXIT_SOME_FAILED if self.results else EXIT_OK
         if not self.crawled:
             return EXIT_USAGE  # nothing could run: bad configuration or usage
+        if any(r.status == "interrupted" for r in self.results):
+            return EXIT_INTERRUPTED
         return EXIT_SOME_FAILED if any(r.status != "ok" for r in self.results) else EXIT_OK
 
 
@@ -101,6 +104,8 @@ def run_crawl(sites: list[Site], settings: Settings, progress=None) -> CrawlSumm
         service = settings.get("PROVNEWS_IDLE_EXIT") is None
         return CrawlSummary(results=[shared_result(site, crawler.stats.get_stats(), service)
                                      for site, crawler in crawlers])
+    from crawler.items import utc_now_iso
+
     summary = CrawlSummary()
     db = connect(settings.get("PROVNEWS_DB"))
     for site, crawler in crawlers:
@@ -111,8 +116,17 @@ def run_crawl(sites: list[Site], settings: Settings, progress=None) -> CrawlSumm
             result = SiteResult(site=site.id, status="failed", message="crawl did not start")
         else:
             outcome = run_outcome(stats)  # finish_reason is known now
-            if outcome["status"] != row["status"]:
-                db["crawl_runs"].update(run_id, {"status": outcome["status"], "message": outcome["message"]})
+            update = {"status": outcome["status"], "message": outcome["message"]}
+            if row["status"] == "running" or stats.get("finish_reason") in (None, "shutdown"):
+                # a second Ctrl-C stops the reactor before the spider closes: the store never
+                # recorded the run's end, and it must not count as a success for --due
+                update = {"status": "interrupted", "message": INTERRUPTED,
+                          "finished_at": row["finished_at"] or utc_now_iso(),
+                          **{k: outcome[k] for k in ("pages_fetched", "articles_new", "articles_updated",
+                                                     "errors")}}
+                outcome.update(update)
+            if update["status"] != row["status"] or "finished_at" in update:
+                db["crawl_runs"].update(run_id, update)
             result = SiteResult(site=site.id, status=outcome["status"],
                                 pages_fetched=outcome["pages_fetched"],
                                 articles_new=outcome["articles_new"],
