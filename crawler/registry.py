@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ SCHEMA: dict[str, Any] = {
     "allowed_domains": ("strs", True, "domains the crawl may fetch (subdomains included)"),
     "encoding": (str, False, "charset override when the site lies about it"),
     "links": {
-        "article": ("regexes", True, "URL regexes of article pages"),
+        "article": ("regexes", False, "URL regexes of article pages; absent: discovered (crawler/link_classes.py)"),
         "deny": ("regexes", False, "URL regexes never followed"),
         "follow": ("regexes", False, "URL regexes of further list pages (pagination, columns)"),
         "restrict_xpaths": ("xpaths", False, "only read links inside these list-page regions"),
@@ -225,7 +227,7 @@ def site_from_dict(data: dict, path: Path | str = "<dict>") -> Site:
         kind=v.get("kind", ""), verified=v.get("verified", False), path=str(path),
         start_urls=v.get("start_urls", ()), allowed_domains=v["allowed_domains"],
         encoding=v.get("encoding", ""),
-        article_patterns=links["article"], deny_patterns=links.get("deny", ()),
+        article_patterns=links.get("article", ()), deny_patterns=links.get("deny", ()),
         follow_patterns=links.get("follow", ()), restrict_xpaths=links.get("restrict_xpaths", ()),
         max_list_pages=lst.get("max_pages"), trs_pager=lst.get("trs_pager", True),
         prune_xpaths=ext.get("prune", ()), date_xpaths=ext.get("date_xpath", ()),
@@ -240,15 +242,16 @@ def site_from_dict(data: dict, path: Path | str = "<dict>") -> Site:
     )
 
 
-def load_site(path: Path | str) -> Site:
-    path = Path(path)
+def load_site(path: Path | str | Traversable) -> Site:
+    """One site file: a path, or a file inside the package (a zipped egg's included)."""
+    path = Path(path) if isinstance(path, str) else path
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:
         raise SiteConfigError(path, "", f"not valid TOML: {e}") from None
     except (OSError, UnicodeDecodeError) as e:
         raise SiteConfigError(path, "", f"cannot read: {e}") from None
-    site = site_from_dict(data, path)
+    site = site_from_dict(data, str(path))
     if site.id != path.stem:
         raise SiteConfigError(path, "id", f"must equal the file name {path.stem!r}, got {site.id!r}")
     return site
@@ -270,13 +273,20 @@ class Registry:
         raise KeyError(f"no site {site_id!r} (known: {', '.join(sorted(self.sites)) or 'none'})")
 
 
-def load_registry(directory: Path | str) -> Registry:
-    directory = Path(directory)
+def shipped_sites() -> Traversable:
+    """The site files shipped in the package (crawler/sites), through importlib.resources: a
+    Scrapyd job imports provnews from a zipped egg, where they are no directory on disk."""
+    return resources.files("crawler") / "sites"
+
+
+def load_registry(directory: Path | str | None = None) -> Registry:
+    """The sites of a directory; none or "" (PROVNEWS_SITES_DIR's default): the shipped ones."""
+    directory = Path(directory) if directory else shipped_sites()
     if not directory.is_dir():
         raise SiteConfigError(directory, "", "sites directory does not exist")
     sites: dict[str, Site] = {}
     errors: list[SiteConfigError] = []
-    for path in sorted(directory.glob("*.toml")):
+    for path in sorted((p for p in directory.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name):
         try:
             site = load_site(path)
         except SiteConfigError as e:

@@ -12,14 +12,20 @@ NEWSPIDER_MODULE = "crawler.spiders"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # --- provnews ---------------------------------------------------------------------------------
-PROVNEWS_DB = "data/news.db"  # relative to the working directory, like every CLI path
-PROVNEWS_SITES_DIR = str(Path(__file__).resolve().parent / "sites")
+# relative to the working directory, like every CLI path; a Scrapyd job refuses a relative one
+# (it would land in Scrapyd's own directory): schedule with -d setting=PROVNEWS_DB=/abs/path.db
+PROVNEWS_DB = "data/news.db"
+# "": the site files shipped in the package (crawler/sites, read with importlib.resources, so a
+# Scrapyd egg works too); a directory: your own registry instead
+PROVNEWS_SITES_DIR = ""
 PROVNEWS_MAX_LIST_PAGES = 5  # list/column pages followed per site per run (site TOML may override)
 PROVNEWS_REFRESH = False  # True (`provnews crawl --refresh`): fetch stored articles again
 PROVNEWS_DEFAULT_EVERY = "1h"  # interval for `provnews crawl --due` when a site sets no `every`
 PROVNEWS_PROXY = ""  # "http://127.0.0.1:PORT" routes every request (robots.txt included) via a proxy
 PROVNEWS_MAX_LINKS_PER_PAGE = 2000  # links read from one list page; the rest are ignored
-PROVNEWS_TIMEZONE = "Asia/Shanghai"  # naive page times are read in this zone
+# link discovery (a site without [links] article regexes; see crawler/link_classes.py)
+PROVNEWS_DISCOVERY_MAX_LIST_PAGES = 30  # list pages per run when the site sets no [list] max_pages
+PROVNEWS_DISCOVERY_DEPTH = 2  # columns are followed from start pages and the columns they link
 # `provnews eval`: the evaluation corpus (dev split, never copied into the repo) and the CI floors
 PROVNEWS_EVAL_CORPUS = str(PROJECT_ROOT.parent / "shared" / "corpus" / "zh-news")
 PROVNEWS_EVAL_BASELINE = str(PROJECT_ROOT / "bench" / "eval_baseline.json")

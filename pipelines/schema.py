@@ -207,6 +207,13 @@ def connect(path: str | Path, readonly: bool = False) -> sqlite_utils.Database:
         if not path.exists():
             raise FileNotFoundError(f"no database at {path}")
         conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=30)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as e:  # WAL in a directory we cannot write (no -shm)
+            if "unable to open" not in str(e) and "readonly" not in str(e):
+                raise
+            conn.close()  # read the file as it is on disk: nobody can be writing it
+            conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro&immutable=1", uri=True, timeout=30)
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA query_only = 1")
         conn.set_authorizer(_deny_attach)  # ATTACH could create (and write) another file

@@ -13,11 +13,14 @@ import zlib
 import sqlite_utils
 
 from pipelines import EXTRACTOR_VERSION, StagePipeline
-from pipelines.dedup import SAME_STORY, bands, minhash, signature_bytes, similarity
+from pipelines.clusters import cluster_article
+from pipelines.dates.normalise import local_day
+from pipelines.dedup import minhash, signature_bytes
 from pipelines.fulltext import index_text
 from pipelines.schema import ARTICLES_COLUMNS, connect  # noqa: F401 - connect is re-exported
 
-ARTICLE_FIELDS = list(ARTICLES_COLUMNS)  # what extraction produces; cluster columns are derived
+# what extraction produces, and published_day derived from it; cluster columns are derived apart
+ARTICLE_FIELDS = list(ARTICLES_COLUMNS) + ["published_day"]
 MAX_ATTEMPTS = 3  # a URL failing transiently (timeouts, 5xx, 429) is retried on this many runs
 
 
@@ -47,6 +50,7 @@ def article_row(page: dict) -> dict:
     row.update(url=page["url"], site=page["site"], fetched_at=page.get("fetched_at"))
     row["list_title"] = (page.get("list_hint") or {}).get("text") or None
     row["body_chars"] = len(article.get("body") or "")
+    row["published_day"] = local_day(row.get("published_at"))  # the day in +08:00, for views
     row["extractor_version"] = EXTRACTOR_VERSION
     return row
 
@@ -75,7 +79,8 @@ def save_page(db: sqlite_utils.Database, page: dict) -> str:
         db["pages"].upsert(page_row(page), pk="url")
         _settle_frontier(db, page)
         if page.get("error"):
-            return "error"
+            # a page fetched as an article that held a list (crawler/learnt.LIST_ERROR): no failure
+            return "list" if page["error"].startswith("list: ") else "error"
         return save_article(db, page)
 
 
@@ -127,125 +132,7 @@ def index_and_cluster(db: sqlite_utils.Database, url: str, sig: bytes | None | b
     if sig is False:  # not computed by the dedup stage (a migration, say): compute it here
         m = minhash(body or "")
         sig = signature_bytes(m) if m is not None else None
-    _cluster(db, url, sig, cluster)
-
-
-def _cluster(db: sqlite_utils.Database, url: str, sig: bytes | None, old_cluster: str | None) -> None:
-    """Near-duplicate clustering by MinHash LSH: candidates share a band hash (an indexed lookup,
-    never an all-pairs scan), members are those above SAME_STORY estimated similarity."""
-    db.execute("DELETE FROM lsh_bands WHERE url = ?", [url])
-    db.execute("DELETE FROM article_minhash WHERE url = ?", [url])
-    members = {url}
-    if sig is not None:
-        keys = bands(sig)
-        db.execute("INSERT INTO article_minhash (url, sig) VALUES (?, ?)", [url, sig])
-        db.conn.executemany("INSERT INTO lsh_bands (band, hash, url) VALUES (?, ?, ?)",
-                            [(b, h, url) for b, h in enumerate(keys)])
-        # the oldest few sharing each band: enough to meet every cluster the article could join
-        near: set[str] = set()
-        for b, h in enumerate(keys):
-            near.update(r[0] for r in db.execute(
-                "SELECT url FROM lsh_bands WHERE band = ? AND hash = ? AND url != ? LIMIT ?",
-                [b, h, url, CANDIDATES_PER_BAND]))
-        near_clusters = _with_clusters(db, sorted(near))
-        matches = _matches(db, sig, near_clusters)
-        if matches and old_cluster is None and _join_one_cluster(db, url, matches, near_clusters):
-            return
-        if matches:
-            marks = ", ".join("?" for _ in matches)
-            members |= set(matches)
-            members |= {r[0] for r in db.execute(
-                f"SELECT url FROM articles WHERE cluster_id IN (SELECT cluster_id FROM articles "
-                f"WHERE url IN ({marks}) AND cluster_id IS NOT NULL)", matches)}
-    _assign(db, members)
-    if old_cluster and old_cluster not in members:  # it left a cluster: re-settle the rest
-        rest = {r[0] for r in db.execute("SELECT url FROM articles WHERE cluster_id = ? AND url != ?",
-                                         [old_cluster, url])}
-        _assign(db, rest)
-    elif old_cluster:
-        rest = {r[0] for r in db.execute("SELECT url FROM articles WHERE cluster_id = ?", [old_cluster])}
-        if rest - members:
-            _assign(db, rest - members)
-
-
-def _join_one_cluster(db: sqlite_utils.Database, url: str, matches: list[str],
-                      near: list[tuple[str, str | None]]) -> bool:
-    """The common case, in O(1) reads: an article that was in no cluster matches members of
-    exactly one existing cluster. It becomes that cluster's original only if it was published
-    earlier than the current one. False when the general path (_assign) must settle it."""
-    cluster_of = dict(near)
-    clusters = {cluster_of.get(m) for m in matches}
-    if len(clusters) != 1 or None in clusters:
-        return False
-    original = clusters.pop()
-    rows = dict((u, (p or f or "9999", u)) for u, p, f in db.execute(
-        "SELECT url, published_at, fetched_at FROM articles WHERE url IN (?, ?)", [url, original]))
-    if original not in rows:
-        return False
-    if rows[url] < rows[original]:  # an earlier copy: the whole cluster now points to it
-        db.execute("UPDATE articles SET cluster_id = ?, duplicate_of = ? WHERE cluster_id = ?",
-                   [url, url, original])
-        db.execute("UPDATE articles SET cluster_id = ?, duplicate_of = NULL WHERE url = ?", [url, url])
-    else:
-        db.execute("UPDATE articles SET cluster_id = ?, duplicate_of = ? WHERE url = ?",
-                   [original, original, url])
-    return True
-
-
-PROBES_PER_CLUSTER = 8  # members of one existing cluster compared with a new article, at most
-CANDIDATES_PER_BAND = 64  # articles read per LSH band bucket (a bucket of templated pages is huge)
-
-
-def _with_clusters(db: sqlite_utils.Database, urls: list[str]) -> list[tuple[str, str | None]]:
-    out = []
-    for start in range(0, len(urls), 500):  # SQLite's variable limit
-        chunk = urls[start:start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        out += db.execute(f"SELECT url, cluster_id FROM articles WHERE url IN ({marks}) ORDER BY rowid",
-                          chunk).fetchall()
-    return out
-
-
-def _matches(db: sqlite_utils.Database, sig: bytes, candidates: list[tuple[str, str | None]]) -> list[str]:
-    """The candidates a new article is the same story as. Members of one cluster are near each
-    other by construction, so a few of them stand for the cluster: a site of templated notices,
-    thousands alike, must not cost a comparison with every one of them per insert."""
-    probes: list[str] = []
-    per_cluster: dict[str, int] = {}
-    for cand, cluster in candidates:
-        if cluster is not None:
-            if per_cluster.get(cluster, 0) >= PROBES_PER_CLUSTER:
-                continue
-            per_cluster[cluster] = per_cluster.get(cluster, 0) + 1
-        probes.append(cand)
-    matches = []
-    for start in range(0, len(probes), 500):  # SQLite's variable limit
-        chunk = probes[start:start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        for cand, csig in db.execute(f"SELECT url, sig FROM article_minhash WHERE url IN ({marks})", chunk):
-            if similarity(sig, csig) >= SAME_STORY:
-                matches.append(cand)
-    return matches
-
-
-def _assign(db: sqlite_utils.Database, members: set[str]) -> None:
-    """The earliest published copy is the original; the others are its duplicates."""
-    if not members:
-        return
-    marks = ", ".join("?" for _ in members)
-    rows = db.execute(f"SELECT url, published_at, fetched_at, cluster_id, duplicate_of FROM articles "
-                      f"WHERE url IN ({marks})", list(members)).fetchall()
-    if len(rows) == 1:
-        url, _, _, cluster, dup = rows[0]
-        if cluster is not None or dup is not None:
-            db.execute("UPDATE articles SET cluster_id = NULL, duplicate_of = NULL WHERE url = ?", [url])
-        return
-    original = min(rows, key=lambda r: (r[1] or r[2] or "9999", r[0]))[0]
-    for url, _, _, cluster, dup in rows:
-        want_dup = None if url == original else original
-        if cluster != original or dup != want_dup:  # write only what changes
-            db.execute("UPDATE articles SET cluster_id = ?, duplicate_of = ? WHERE url = ?",
-                       [original, want_dup, url])
+    cluster_article(db, url, sig, cluster)
 
 
 def run_outcome(stats: dict) -> dict:

@@ -15,15 +15,13 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import safe_url_string
 
+from crawler import learnt
 from crawler.discovery import parse_feed, parse_sitemap
 from crawler.items import new_page, utc_now_iso
-from crawler.registry import Site, load_registry
+from crawler.link_classes import Link, classify, date_beside, is_list_page, page_tree, split
+from crawler.registry import Site
 from crawler.state import CrawlState
 
-# A date printed beside a link on a list page: 2024-05-09, 2024年5月9日, 05-09, 5月9日, [05/09]
-LIST_DATE_RE = re.compile(
-    r"(?:\d{4}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
-)
 # TRS WCM pager script: createPageHTML(countPage, currentPage0, "index", "html")
 TRS_PAGER_RE = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
 # Headers that may carry credentials or session state: never kept.
@@ -76,22 +74,34 @@ class NewsSpider(Spider):
         self._article = [re.compile(p) for p in site.article_patterns]
         self._deny = [re.compile(p) for p in site.deny_patterns]
         self._follow = [re.compile(p) for p in site.follow_patterns]
+        # no article regexes: links are classed by crawler/link_classes.py, with what earlier runs
+        # learnt (template → kind, and the article-looking URLs that turned out to be lists)
+        self.discover = not site.article_patterns
+        self.learnt: dict[str, str] = {}
+        self.known_lists: set[str] = set()
+        self.max_depth = 2
 
     @classmethod
     def from_crawler(cls, crawler, *args, site: str | Site = "", sites_dir: str = "", **kwargs):
         settings = crawler.settings
-        if isinstance(site, str):
-            if not site:
-                raise ValueError("the news spider needs a site: scrapy crawl news -a site=ID")
-            registry = load_registry(sites_dir or settings.get("PROVNEWS_SITES_DIR"))
-            site = registry.get(site)
+        job_lock = None
+        if isinstance(site, str):  # scrapy crawl / Scrapyd: what `provnews crawl` does around a crawl
+            from crawler.standalone import JobLock, Refused, RefusedSpider, find_site
+
+            try:
+                site = find_site(site, sites_dir or settings.get("PROVNEWS_SITES_DIR"))
+                if not settings.get("PROVNEWS_REDIS_URL"):  # a shared-crawl node has no database
+                    job_lock = JobLock(crawler, site, scrapyd="_job" in kwargs)
+            except Refused as refused:  # one log line, no traceback, nothing fetched or written
+                return RefusedSpider.for_crawler(crawler, refused, **kwargs)
         # Per-site politeness: each site is its own Crawler, whose settings are still open here.
         if site.delay is not None:
             settings.set("DOWNLOAD_DELAY", site.delay, priority="spider")
             settings.set("AUTOTHROTTLE_START_DELAY", max(site.delay, 0.01), priority="spider")
         if site.concurrency is not None:
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
-        max_pages = site.max_list_pages or settings.getint("PROVNEWS_MAX_LIST_PAGES")
+        max_pages = site.max_list_pages or settings.getint(
+            "PROVNEWS_MAX_LIST_PAGES" if site.article_patterns else "PROVNEWS_DISCOVERY_MAX_LIST_PAGES")
         redis_url = settings.get("PROVNEWS_REDIS_URL")
         if redis_url:  # one of several crawler nodes sharing a frontier in Redis
             from crawler.shared_frontier import RedisState, node_client, node_settings
@@ -113,6 +123,10 @@ class NewsSpider(Spider):
         max_links = site.max_links or settings.getint("PROVNEWS_MAX_LINKS_PER_PAGE")
         spider = cls(site, max_pages, max_links, state, *args, **kwargs)
         spider._set_crawler(crawler)
+        spider.job_lock = job_lock  # held until the engine stops
+        spider.max_depth = settings.getint("PROVNEWS_DISCOVERY_DEPTH")
+        if spider.discover and isinstance(state, CrawlState):  # a shared crawl's nodes learn nothing
+            spider.learnt, spider.known_lists = learnt.load(state.db, site.id)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         if redis_url:
             from crawler.shared_node import SharedNode
@@ -126,6 +140,8 @@ class NewsSpider(Spider):
         if self.node is not None:
             self.node.closed(reason)
         if self.state is not None:
+            if self.discover and isinstance(self.state, CrawlState):  # the store has written it all
+                learnt.learn(self.state.db, self.site.id)
             self.state.close(finished=reason == "finished")
 
     # --- start: unfinished work first, then lists, sitemaps, feeds ------------------------------
@@ -212,7 +228,9 @@ class NewsSpider(Spider):
             self.logger.warning("list page is not text: %s", response.url)
             return
         follow: list[str] = []
-        for url, hint in self.links(response):
+        if self.discover:
+            yield from self._discovered(response, follow)
+        for url, hint in () if self.discover else self.links(response):
             if any(p.search(url) for p in self._deny):
                 continue
             if any(p.search(url) for p in self._article):
@@ -228,11 +246,37 @@ class NewsSpider(Spider):
                 count, cur, stem, ext = int(m[1]), int(m[2]), m[3], m[4]
                 if cur + 1 < count:
                     follow.append(urljoin(response.url, f"{stem}_{cur + 1}.{ext}"))
+        depth = response.meta.get("provnews_depth", 0)
         for url in follow:
             if self.state.list_pages_counted() >= self.max_list_pages:
                 self.crawler.stats.inc_value("provnews/list_pages_capped")
                 break
-            yield self._list_request(url)
+            request = self._list_request(url)
+            request.meta["provnews_depth"] = depth + (url not in self._pagers)
+            yield request
+
+    _pagers: frozenset = frozenset()
+
+    def _discovered(self, response: TextResponse, follow: list[str]):
+        """Discovery mode: article requests for the links classed as articles; the list links
+        (pagination always, columns above the depth limit) go into ``follow``, best first."""
+        depth = response.meta.get("provnews_depth", 0)
+        links = [Link(url, hint["text"], hint["date"]) for url, hint in self.links(response)
+                 if not any(p.search(url) for p in self._deny)]
+        articles, lists = split(classify(links, self.learnt))
+        hints = {link.url: link for link in links}
+        for c in articles:
+            if c.url in self.known_lists:  # fetched as an article once and held a list
+                lists.append(c)
+                continue
+            link = hints.get(c.url) or Link(c.url)
+            request = self._article_request(c.url, {"text": link.text, "date": link.date}, "list")
+            if request is not None:
+                yield request
+        pagers = {c.url for c in lists if c.why == "pagination"}
+        self._pagers = self._pagers | pagers
+        follow.extend(c.url for c in lists if c.url in pagers or depth < self.max_depth)
+        self.crawler.stats.inc_value("provnews/discovered_articles", len(articles))
 
     def links(self, response: TextResponse):
         """(absolute URL, list hint) for each in-domain link, with the date printed beside it."""
@@ -297,26 +341,37 @@ class NewsSpider(Spider):
 
     @staticmethod
     def _date_beside(a, anchor_text: str) -> str:
-        parent = a.xpath("..")
-        # a date beside a link lives in a small row (li, tr, p); reading the text of a parent that
-        # holds thousands of links, once per link, would make a big list page quadratic
-        if not parent or len(parent[0].root) > 20:
-            return ""
-        around = " ".join("".join(parent[0].xpath(".//text()").getall()).split())
-        around = around.replace(anchor_text, " ", 1)
-        m = LIST_DATE_RE.search(around)
-        return m.group(0).strip() if m else ""
+        return date_beside(a.root, anchor_text)
 
     # --- article pages ------------------------------------------------------------------------
     def parse_article(self, response: Response):
         # the address we asked for, before redirects: the URL the list page (and the user) knows
         redirects = response.meta.get("redirect_urls") or []
+        tree = page_tree(response.body, headers_to_dict(response.headers), response.url,
+                         self.site.encoding) if self.discover else None
+        if tree is not None and isinstance(response, TextResponse) and is_list_page(tree, response.url):
+            yield from self._article_was_list(response, redirects[0] if redirects else response.url)
+            return
         yield new_page(
             redirects[0] if redirects else response.url,
             site=self.site.id, body=response.body, status=response.status,
             final_url=response.url, headers=headers_to_dict(response.headers),
             fetched_at=utc_now_iso(), list_hint=response.meta.get("list_hint") or {},
         )
+
+    def _article_was_list(self, response: TextResponse, url: str):
+        """A page fetched as an article that holds a list (a 专题 index, a column): recorded as a
+        list (never an article; the store counts it apart from errors) and followed as one,
+        within the list budget."""
+        self.crawler.stats.inc_value("provnews/article_was_list")
+        yield new_page(url, site=self.site.id, status=response.status, final_url=response.url,
+                       headers=headers_to_dict(response.headers), fetched_at=utc_now_iso(),
+                       list_hint=response.meta.get("list_hint") or {},
+                       error=learnt.LIST_ERROR + "the page holds a list of articles; followed as a list")
+        if self.state.list_pages_counted() < self.max_list_pages:
+            self.state.count_list_page()
+            response.meta["provnews_depth"] = self.max_depth  # its pagination, not its columns
+            yield from self.parse_list.__wrapped__(self, response)
 
     def article_failed(self, failure):
         """Record a failed article fetch (404, timeout, DNS...) as a page with its error."""
