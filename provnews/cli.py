@@ -16,7 +16,7 @@ from provnews.contract import EXTRACT_KEYS, extract_one
 from provnews.extras import require
 
 DB_OPTION = click.option("--db", "db", default=PROVNEWS_DB, show_default=True,
-                         type=click.Path(dir_okay=False), help="SQLite database file.")
+                         type=click.Path(), help="SQLite database file.")
 
 
 class RedisURL(click.ParamType):
@@ -164,6 +164,7 @@ def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, max_b
     if idle_exit is not None or max_backlog is not None:
         raise click.UsageError("--idle-exit and --max-backlog need --redis (a single-machine crawl "
                                "ends by itself and writes its own pages)")
+    _require_new_or_writable(db)
     sys.exit(_locked(db, lambda: _run_crawl(sites, db, sites_dir, proxy, verbose, due, refresh)))
 
 
@@ -185,6 +186,7 @@ def ingest_worker(redis_url, db, sites_dir, idle_exit, consumer, jobs):
     committed, so a killed worker loses nothing. Holds the database's crawl lock (exit 75 when
     another crawl or worker has it). SIGTERM finishes the current batch, then exits.
     """
+    _require_new_or_writable(db)
     sys.exit(_locked(db, lambda: _run_ingest(redis_url, db, sites_dir, idle_exit, consumer, jobs)))
 
 
@@ -261,6 +263,14 @@ def _run_ingest(redis_url, db, sites_dir, idle_exit, consumer, jobs=1) -> int:
     return 0
 
 
+def _require_new_or_writable(db: str) -> None:
+    """Commands that write (and create) the database: it may be missing, but if it is there it
+    must be an SQLite file this user can write."""
+    from provnews.dbfile import check_db
+
+    check_db(db, write=True, must_exist=False)
+
+
 def _locked(db: str, job) -> int:
     """Run job under the database's crawl lock; 75 (EX_TEMPFAIL) at once when it is held."""
     from provnews.lock import Locked, crawl_lock
@@ -276,7 +286,7 @@ def _locked(db: str, job) -> int:
 
 @cli.command()
 @click.option("--db", "db", default="data/demo.db", show_default=True,
-              type=click.Path(dir_okay=False), help="SQLite database file.")
+              type=click.Path(), help="SQLite database file.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def demo(db, verbose):
     """Serve the bundled offline mirror on 127.0.0.1 and crawl it, then show what was stored.
@@ -294,6 +304,7 @@ def demo(db, verbose):
         finally:
             server.shutdown()
 
+    _require_new_or_writable(db)
     code = _locked(db, job)
     if code == 75:
         sys.exit(code)
@@ -481,17 +492,30 @@ def parse_date(text, base, as_json, from_jsonl):
 
 
 # --- sql / stats -----------------------------------------------------------------------------------
-def _require_db(db: str) -> None:
-    """Commands that read an existing database refuse a missing one (a typo must not create one)."""
-    if not Path(db).is_file():
-        raise click.ClickException(f"no database at {db}")
+def _require_db(db: str, write: bool = False) -> None:
+    """Commands that read an existing database refuse a missing one (a typo must not create one),
+    a directory, a file that is not SQLite or cannot be read: one line, exit 2."""
+    from provnews.dbfile import check_db
+
+    check_db(db, write=write)
 
 
 def _open_readonly(db: str):
+    """The database opened read-only (a read-only file or directory included), after the checks
+    above; a SQLite file that is not a provnews database is refused in one line too."""
     from pipelines.store import connect
+    from provnews.dbfile import DatabaseProblem
 
     _require_db(db)
-    return connect(db, readonly=True)
+    try:
+        con = connect(db, readonly=True)
+        tables = set(con.table_names())
+    except sqlite3.DatabaseError as e:
+        raise DatabaseProblem(f"cannot read {db}: {e}") from None
+    if "articles" not in tables:
+        con.conn.close()
+        raise DatabaseProblem(f"{db} is an SQLite database but not a provnews one (no articles table)")
+    return con
 
 
 @cli.command()
@@ -605,11 +629,13 @@ def reingest(db, site, since, where, jobs, dry_run, sites_dir, as_json):
 
     from provnews import reingest as ri
 
-    _require_db(db)
+    _require_db(db, write=not dry_run)
     try:
         total = ri.count_pages(db, site, since, where)
     except sqlite3.Error as e:
-        raise click.UsageError(f"--where: {e}")
+        if where:
+            raise click.UsageError(f"--where: {e}")
+        raise click.ClickException(f"cannot read {db}: {e}")
     console = Console(stderr=True)
     with RichProgress("re-ingest", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=console, transient=True) as bar:
@@ -649,6 +675,7 @@ def import_cmd(paths, db, site, sites_dir):
         click.echo("imported: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing"))
         return 0
 
+    _require_new_or_writable(db)
     sys.exit(_locked(db, job))
 
 
@@ -671,6 +698,7 @@ def export(db, fmt, since, site, where, out, bom):
 
     if bom and fmt != "csv":
         raise click.UsageError("--bom is for --format csv")
+    _open_readonly(db).conn.close()
     binary = fmt in ("parquet", "warc")
     gzip = not out.lower().endswith(".warc")
     try:
@@ -681,8 +709,10 @@ def export(db, fmt, since, site, where, out, bom):
                       newline=None if binary else "") as f:
                 n = run_export(db, fmt, f, site, since, where, gzip, bom)
     except sqlite3.Error as e:
-        raise click.UsageError(f"--where: {e}")
-    except (RuntimeError, FileNotFoundError) as e:
+        if where:
+            raise click.UsageError(f"--where: {e}")
+        raise click.ClickException(f"cannot read {db}: {e}")
+    except (RuntimeError, OSError) as e:
         raise click.ClickException(str(e))
     click.echo(f"exported {n} {'pages' if fmt == 'warc' else 'articles'}", err=True)
 
@@ -696,29 +726,14 @@ def serve(db, port, host):
     """Browse the database in Datasette (read-only): facets, Chinese search, canned queries.
 
     The canned query `search` (a search box; /DB/search.json?q=昆明 for programs) finds Chinese of
-    any length; article bodies are shown as paragraphs.
+    any length; article bodies are shown as paragraphs. Datasette runs in this process: Ctrl-C or
+    SIGTERM stops it and removes its temporary metadata. A read-only database is served immutable.
     """
-    import subprocess
-    import tempfile
+    from provnews.serve import run_datasette
 
-    require("provnews serve", "datasette")
-    from provnews.serve import datasette_args, write_metadata
-
-    from pipelines.schema import connect
-
-    _require_db(db)
-    connect(db).conn.close()  # an older database gets the views and tables browsed here
-    with tempfile.TemporaryDirectory() as tmp:
-        meta = write_metadata(db, Path(tmp) / "metadata.json")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent),
-                                                            os.environ.get("PYTHONPATH", "")])}
-        click.echo(f"provnews: Datasette on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-        try:
-            code = subprocess.call([sys.executable, "-m", "datasette", *datasette_args(db, port, meta, host)],
-                                   env=env)
-        except KeyboardInterrupt:
-            code = 0
-    sys.exit(code)
+    _open_readonly(db).conn.close()
+    click.echo(f"provnews: Datasette on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    sys.exit(run_datasette(db, port, host))
 
 
 @cli.command()
@@ -729,8 +744,12 @@ def report(db, out):
     bodies per site, fetch errors per run, and the sites whose rates jumped (layout changes)."""
     from provnews.report import render
 
-    _require_db(db)
-    Path(out).write_text(render(db), encoding="utf-8")
+    _open_readonly(db).conn.close()
+    html = render(db)
+    try:
+        Path(out).write_text(html, encoding="utf-8")
+    except OSError as e:
+        raise click.ClickException(f"cannot write {out}: {e.strerror}")
     click.echo(f"report written to {out}", err=True)
 
 

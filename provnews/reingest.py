@@ -2,7 +2,10 @@
 
 Pages stream from the database in batches by rowid (memory stays flat however many there are);
 a process pool does the pure stages; the parent alone writes, one short transaction per batch,
-through the same save_article the crawl uses. Unchanged articles are not written at all.
+through the same save_article the crawl uses. Unchanged articles are not written at all. When the
+clustering rule has changed since the database's clusters were made (meta.cluster_rule), every
+cluster is decided again at the end, once (pipelines/clusters.recluster_all), and the summary
+counts the clusters split and joined.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from crawler.items import new_page
 from crawler.registry import load_registry
 from pipelines import process_page
+from pipelines.clusters import recluster_all, rule_is_current
 from pipelines.schema import filters
 from pipelines.store import article_row, connect, current_article, decompress, fts_tokens, save_article
 
@@ -31,6 +35,8 @@ class Summary:
     bodies_changed: int = 0
     newly_empty: int = 0
     errors: int = 0
+    clusters_split: int = 0  # clusters re-evaluated under a new clustering rule: broken up
+    clusters_joined: int = 0  # and formed
     error_samples: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -112,6 +118,8 @@ def reingest(db_path: str, site: str | None = None, since: str | None = None, wh
             in_flight = submitted
         if in_flight is not None:
             _flush(db, in_flight, summary, dry_run, on_batch)
+        if not dry_run and not rule_is_current(db):  # clusters made by an older rule: decide again
+            summary.clusters_split, summary.clusters_joined = recluster_all(db)
     finally:
         if pool:
             pool.shutdown()
