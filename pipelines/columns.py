@@ -42,6 +42,7 @@ TABLES: dict[str, dict] = {
             ("extractor_version", "TEXT", "version of the extract/dates rules that produced the row"),
             ("cluster_id", "TEXT", "for a story published by several sources: the URL of its earliest published copy (null when no other copy is known)"),
             ("duplicate_of", "TEXT", "the earliest published copy, on every later copy (null on the original)"),
+            ("published_day", "TEXT", "publication day in China Standard Time, YYYY-MM-DD (date(published_at) in SQLite would give the UTC day)"),
         ),
     },
     "pages": {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from functools import lru_cache
 
 import sqlite_utils
 
@@ -33,12 +34,15 @@ def decompress(blob: bytes | None) -> bytes:
 
 
 def page_row(page: dict) -> dict:
+    """The pages row; a body compressed already by a stage worker (``_body_z``) is used as is."""
     body = page.get("body") or b""
+    packed = page.get("_body_z")
     return {
         "url": page["url"], "final_url": page.get("final_url") or page["url"],
         "site": page["site"], "status": page.get("status"), "fetched_at": page.get("fetched_at"),
         "headers": json.dumps(page.get("headers") or {}, ensure_ascii=False, sort_keys=True),
-        "body": compress(body), "body_size": len(body), "encoding": page.get("encoding"),
+        "body": packed if packed is not None else compress(body),
+        "body_size": page["body_size"] if packed is not None else len(body), "encoding": page.get("encoding"),
         "error": page.get("error"),
         "list_hint": json.dumps(page["list_hint"], ensure_ascii=False) if page.get("list_hint") else None,
     }
@@ -76,12 +80,59 @@ def _settle_frontier(db: sqlite_utils.Database, page: dict) -> None:
 def save_page(db: sqlite_utils.Database, page: dict) -> str:
     """Store one fetched page in one transaction. Returns new / updated / unchanged / error."""
     with db.conn:
-        db["pages"].upsert(page_row(page), pk="url")
+        _write_pages(db, [page])
+        return _save_outcome(db, page)
+
+
+def save_pages(db: sqlite_utils.Database, pages: list[dict]) -> list[str | Exception]:
+    """Store a batch of fetched pages in one transaction: each page's frontier entry leaves in the
+    commit that stores it, so a kill at any moment keeps all of the batch or none of it (and then
+    the frontier still holds it). One outcome per page, as save_page's; when the batch cannot be
+    written it is written again page by page, so that only a page that fails has an exception
+    for outcome."""
+    try:
+        with db.conn:
+            _write_pages(db, pages)
+            return [_save_outcome(db, page) for page in pages]
+    except Exception:  # noqa: BLE001 - retried one by one below, where the culprit shows
+        if len(pages) == 1:
+            raise
+    outcomes: list[str | Exception] = []
+    for page in pages:
+        try:
+            outcomes.append(save_page(db, page))
+        except Exception as e:  # noqa: BLE001 - this page's own failure, for the caller to report
+            outcomes.append(e)
+    return outcomes
+
+
+@lru_cache(maxsize=8)
+def _upsert_sql(table: str, columns: tuple[str, ...], pk: str = "url") -> str:
+    """Plain SQL upsert (sqlite-utils' upsert() inspects the table on every call)."""
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c != pk)
+    return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT({pk}) DO UPDATE SET {sets}"
+
+
+def _write_pages(db: sqlite_utils.Database, pages: list[dict]) -> None:
+    """The pages rows (one executemany) and their frontier entries; the caller holds the
+    transaction."""
+    rows = [page_row(page) for page in pages]
+    columns = tuple(rows[0])
+    db.conn.executemany(_upsert_sql("pages", columns), [[r[c] for c in columns] for r in rows])
+    transient = [page for page in pages if is_transient(page)]
+    for page in transient:
         _settle_frontier(db, page)
-        if page.get("error"):
-            # a page fetched as an article that held a list (crawler/learnt.LIST_ERROR): no failure
-            return "list" if page["error"].startswith("list: ") else "error"
-        return save_article(db, page)
+    db.conn.executemany("DELETE FROM frontier WHERE url = ?",
+                        [(page["url"],) for page in pages if not is_transient(page)])
+
+
+def _save_outcome(db: sqlite_utils.Database, page: dict) -> str:
+    if page.get("error"):
+        # a page fetched as an article that held a list (crawler/learnt.LIST_ERROR): no failure
+        return "list" if page["error"].startswith("list: ") else "error"
+    return save_article(db, page)
 
 
 _MISSING = object()

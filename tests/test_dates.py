@@ -256,3 +256,288 @@ def test_jsonld_date_published():
 
 def test_choose_nothing():
     assert choose([]) is None
+
+# --- the open world (issue 13): classes of forms other projects' tests and unseen pages print ----
+OPEN_CASES = [
+    # two-digit years: the century that is neither in the future nor before 1990
+    ("21年3月8日", iso(2021, 3, 8), "day"),
+    ("23年11月30日 08:15", iso(2023, 11, 30, 8, 15), "minute"),
+    ("20-06-17 09:45:12", iso(2020, 6, 17, 9, 45, 12), "second"),
+    ("22/1/3 7:05", iso(2022, 1, 3, 7, 5), "minute"),
+    ("18.12.24 16时40分", iso(2018, 12, 24, 16, 40), "minute"),
+    ("99年10月", iso(1999, 10, 1), "month"),
+    ("96年7月1日", iso(1996, 7, 1), "day"),
+    ("24年5月9日", iso(2024, 5, 9), "day"),
+    ("95-03-15", iso(1995, 3, 15), "day"),
+    ("12/08/06", iso(2012, 8, 6), "day"),
+    ("零九年六月十五号", iso(2009, 6, 15), "day"),
+    ("九八年三月", iso(1998, 3, 1), "month"),
+    ("一六年五月", iso(2016, 5, 1), "month"),
+    ("零五年十二月三十一日", iso(2005, 12, 31), "day"),
+    # mixed and odd numerals
+    ("二0二三年四月二日", iso(2023, 4, 2), "day"),
+    ("二〇一八年九月二十", iso(2018, 9, 20), "day"),
+    ("二零二一年十二月十二", iso(2021, 12, 12), "day"),
+    ("十一月30", iso(2023, 11, 30), "day"),
+    ("八月十六", iso(2023, 8, 16), "day"),
+    ("二〇二四年一月三十一号", iso(2024, 1, 31), "day"),
+    ("二〇二〇年二月二十九日", iso(2020, 2, 29), "day"),
+    ("二零一九年十月", iso(2019, 10, 1), "month"),
+    ("２０２３年十月八日", iso(2023, 10, 8), "day"),
+    # times in every spelling
+    ("2024年5月8日 9时5分", iso(2024, 5, 8, 9, 5), "minute"),
+    ("2024年5月8日 9点05分", iso(2024, 5, 8, 9, 5), "minute"),
+    ("2024年5月8日 14时07分52秒", iso(2024, 5, 8, 14, 7, 52), "second"),
+    ("2024-05-08 14:07:52", iso(2024, 5, 8, 14, 7, 52), "second"),
+    ("2024年5月8日 8点半", iso(2024, 5, 8, 8, 30), "minute"),
+    ("2024年5月8日 十点半", iso(2024, 5, 8, 10, 30), "minute"),
+    ("2024年5月8日 下午两点一刻", iso(2024, 5, 8, 14, 15), "minute"),
+    ("2024年5月8日 九点三刻", iso(2024, 5, 8, 9, 45), "minute"),
+    ("2024年5月8日 晚上九点零三分", iso(2024, 5, 8, 21, 3), "minute"),
+    ("2024年5月8日 傍晚6点20分", iso(2024, 5, 8, 18, 20), "minute"),
+    ("2024年5月8日 晚7:45", iso(2024, 5, 8, 19, 45), "minute"),
+    ("2024年5月8日 夜里11点", iso(2024, 5, 8, 23, 0), "hour"),
+    ("2024年5月8日 夜里2点10分", iso(2024, 5, 8, 2, 10), "minute"),
+    ("2024年5月8日 凌晨1:30", iso(2024, 5, 8, 1, 30), "minute"),
+    ("2024年5月8日 早上7点", iso(2024, 5, 8, 7, 0), "hour"),
+    ("2024年5月8日 中午1点", iso(2024, 5, 8, 13, 0), "hour"),
+    ("2024年5月8日 下午4时", iso(2024, 5, 8, 16, 0), "hour"),
+    ("2024年5月8日 上午十一点", iso(2024, 5, 8, 11, 0), "hour"),
+    ("2024年5月8日 八点钟", iso(2024, 5, 8, 8, 0), "hour"),
+    ("5月7日 下午3点40分", iso(2024, 5, 7, 15, 40), "minute"),
+    ("五月七日上午九点", iso(2024, 5, 7, 9, 0), "hour"),
+    ("2024年5月8日 10时21分", iso(2024, 5, 8, 10, 21), "minute"),
+    # glued or odd separators
+    ("2023年8月1709:15", iso(2023, 8, 17, 9, 15), "minute"),
+    ("2023-08-1716:40", iso(2023, 8, 17, 16, 40), "minute"),
+    ("2023/08/0522:05", iso(2023, 8, 5, 22, 5), "minute"),
+    ("2023-08-17-16：40", iso(2023, 8, 17, 16, 40), "minute"),
+    ("2023-08-17 16：40：05", iso(2023, 8, 17, 16, 40, 5), "second"),
+    ("2023年08月17日16：40", iso(2023, 8, 17, 16, 40), "minute"),
+    ("2023.8.17　16:40", iso(2023, 8, 17, 16, 40), "minute"),
+    # relative forms, any numeral, precision as the text says
+    ("8分钟前", iso(2024, 5, 9, 11, 52), "minute"),
+    ("二十分钟前", iso(2024, 5, 9, 11, 40), "minute"),
+    ("40秒前", iso(2024, 5, 9, 11, 59, 20), "second"),
+    ("两小时前", iso(2024, 5, 9, 10, 0), "hour"),
+    ("十个小时前", iso(2024, 5, 9, 2, 0), "hour"),
+    ("1小时前", iso(2024, 5, 9, 11, 0), "hour"),
+    ("两个钟头前", iso(2024, 5, 9, 10, 0), "hour"),
+    ("半个小时前", iso(2024, 5, 9, 11, 30), "minute"),
+    ("三天前", iso(2024, 5, 6), "day"),
+    ("5日前", iso(2024, 5, 4), "day"),
+    ("2周前", iso(2024, 4, 25), "day"),
+    ("一星期前", iso(2024, 5, 2), "day"),
+    ("3个星期前", iso(2024, 4, 18), "day"),
+    ("两个月前", iso(2024, 3, 9), "month"),
+    ("1年前", iso(2023, 5, 9), "month"),
+    ("刚才", iso(2024, 5, 9, 12, 0), "minute"),
+    ("今日 09:12", iso(2024, 5, 9, 9, 12), "minute"),
+    ("本日 07:30", iso(2024, 5, 9, 7, 30), "minute"),
+    ("今晨6时", iso(2024, 5, 9, 6, 0), "hour"),
+    ("今早8点10分", iso(2024, 5, 9, 8, 10), "minute"),
+    ("今天", iso(2024, 5, 9), "day"),
+    ("今天上午十点半", iso(2024, 5, 9, 10, 30), "minute"),
+    ("昨晚9时40分", iso(2024, 5, 8, 21, 40), "minute"),
+    ("昨夜11点", iso(2024, 5, 8, 23, 0), "hour"),
+    ("昨天8点15", iso(2024, 5, 8, 8, 15), "minute"),
+    ("昨日 16:05", iso(2024, 5, 8, 16, 5), "minute"),
+    ("昨天下午两点", iso(2024, 5, 8, 14, 0), "hour"),
+    ("昨晚", iso(2024, 5, 8), "day"),
+    ("前天", iso(2024, 5, 7), "day"),
+    ("前天 18:30", iso(2024, 5, 7, 18, 30), "minute"),
+    ("大前天", iso(2024, 5, 6), "day"),
+    ("大前天 10:00", iso(2024, 5, 6, 10, 0), "minute"),
+    ("4 hours ago", iso(2024, 5, 9, 8, 0), "hour"),
+    ("an hour ago", iso(2024, 5, 9, 11, 0), "hour"),
+    ("25 minutes ago", iso(2024, 5, 9, 11, 35), "minute"),
+    ("3 days ago", iso(2024, 5, 6), "day"),
+    ("yesterday", iso(2024, 5, 8), "day"),
+    ("Yesterday 09:45", iso(2024, 5, 8, 9, 45), "minute"),
+    ("yesterday at 4:10 pm", iso(2024, 5, 8, 16, 10), "minute"),
+    ("just now", iso(2024, 5, 9, 12, 0), "minute"),
+    # a clock time alone: the latest such moment not after the reference
+    ("09:41", iso(2024, 5, 9, 9, 41), "minute"),
+    ("11：58", iso(2024, 5, 9, 11, 58), "minute"),
+    ("上午8:05", iso(2024, 5, 9, 8, 5), "minute"),
+    ("18:20", iso(2024, 5, 8, 18, 20), "minute"),
+    ("下午5:01:09", iso(2024, 5, 8, 17, 1, 9), "second"),
+    ("发布时间：10:02", iso(2024, 5, 9, 10, 2), "minute"),
+    ("凌晨4点", iso(2024, 5, 9, 4, 0), "hour"),
+    ("11点20分", iso(2024, 5, 9, 11, 20), "minute"),
+    # Taiwan: a 民國/民国 label is context enough
+    ("民国112年3月4日", iso(2023, 3, 4), "day"),
+    ("民國108年11月20日 15:30", iso(2019, 11, 20, 15, 30), "minute"),
+    ("中華民國一一二年三月四日", iso(2023, 3, 4), "day"),
+    ("中华民国一百一十年六月一日", iso(2021, 6, 1), "day"),
+    ("民國 99 年 1 月 2 日", iso(2010, 1, 2), "day"),
+    # machine forms
+    ("20230417T083000+0800", iso(2023, 4, 17, 8, 30), "second"),
+    ("20230417T003000Z", iso(2023, 4, 17, 8, 30), "second"),
+    ("2023-04-17 00:30:00 UTC", iso(2023, 4, 17, 8, 30), "second"),
+    ("2023-04-17 00:30 GMT", iso(2023, 4, 17, 8, 30), "minute"),
+    ("2023-04-17 08:30:00 UTC+8", iso(2023, 4, 17, 8, 30), "second"),
+    ("2023-04-17T08:30:00.250+08:00", iso(2023, 4, 17, 8, 30), "second"),
+    ("April 2023", iso(2023, 4, 1), "month"),
+    ("Sep. 2021", iso(2021, 9, 1), "month"),
+    ("20230417 08:30", iso(2023, 4, 17, 8, 30), "minute"),
+    ("2023-04", iso(2023, 4, 1), "month"),
+    # labels: publication wins on a line with several dates
+    ("成文日期：2023-03-28 发布日期：2023-04-02", iso(2023, 4, 2), "day"),
+    ("发布日期：2023-04-02 成文日期：2023-03-28", iso(2023, 4, 2), "day"),
+    ("生成日期：2024-01-05 发文日期：2023-04-02", iso(2023, 4, 2), "day"),
+    ("更新时间：2024-02-01 10:00 发布时间：2023-12-30 09:12", iso(2023, 12, 30, 9, 12), "minute"),
+    ("生效日期：2023-05-01 成文日期：2023-04-20", iso(2023, 4, 20), "day"),
+    ("发文日期：2023年04月02日", iso(2023, 4, 2), "day"),
+    ("印发日期：2023-04-02 实施日期：2023-06-01", iso(2023, 4, 2), "day"),
+    ("发稿时间：2024-05-08 17:20", iso(2024, 5, 8, 17, 20), "minute"),
+    ("生成日期：2024-01-05", iso(2024, 1, 5), "day"),
+    # weekday and other noise around a full form
+    ("2024年5月6日 星期一 农历三月廿八", iso(2024, 5, 6), "day"),
+    ("【2024-05-06 星期一】", iso(2024, 5, 6), "day"),
+    ("2024年5月6日（周一）晚8:15", iso(2024, 5, 6, 20, 15), "minute"),
+]
+
+# dates that are null: vague, ranges, durations, future-only, holidays, years without context
+OPEN_NOT_DATES = [
+    "日前", "近日", "近期", "最近几天", "日前，记者从市教育局获悉", "前不久", "今年以来", "去年",
+    "下周三", "下个月", "明天", "明天上午9点", "后天", "春节", "国庆节期间", "中秋前夕",
+    "5月1日至5月5日", "2024年5月1日-5月3日", "2024.05.01-2024.05.03", "5月1日—3日",
+    "2024年4月28日至30日", "3天", "两小时", "历时十分钟", "十分重要", "一点也不", "3点建议",
+    "111/07/01 02:22:34", "110.11.10", "1110527", "112年3月4日",
+    "88年4月", "05年", "1.2.3", "192.168.1.1", "v2.10.3",
+    "第十三届", "三五年后", "二十分", "9日前往", "年前", "天前",
+]
+
+# numeric ROC years, read only where the page is evidently Taiwanese (normalize_date(roc=True))
+ROC_CASES = [
+    ("111/07/01 02:22:34", iso(2022, 7, 1, 2, 22, 34), "second"),
+    ("110.11.10", iso(2021, 11, 10), "day"),
+    ("1110527", iso(2022, 5, 27), "day"),
+    ("112年3月4日", iso(2023, 3, 4), "day"),
+    ("112-03-04 09:30", iso(2023, 3, 4, 9, 30), "minute"),
+    ("發布日期：113/05/02", iso(2024, 5, 2), "day"),
+    ("2024-05-02", iso(2024, 5, 2), "day"),
+]
+
+
+def test_open_world_table_is_large():
+    assert len(OPEN_CASES) + len(OPEN_NOT_DATES) + len(ROC_CASES) >= 150
+
+
+@pytest.mark.parametrize("text,value,precision", OPEN_CASES)
+def test_open_world_forms(text, value, precision):
+    dt, prec = normalize_date(text, BASE)
+    assert dt is not None, text
+    assert (dt.isoformat(), prec) == (value, precision)
+
+
+@pytest.mark.parametrize("text", OPEN_NOT_DATES)
+def test_open_world_non_dates_stay_null(text):
+    assert normalize_date(text, BASE) == (None, None)
+
+
+@pytest.mark.parametrize("text,value,precision", ROC_CASES)
+def test_roc_years_on_a_taiwanese_page(text, value, precision):
+    dt, prec = normalize_date(text, BASE, roc=True)
+    assert dt is not None and (dt.isoformat(), prec) == (value, precision)
+
+
+def test_a_rejected_full_date_is_not_reread_by_a_weaker_pattern():
+    old_base = datetime(2015, 5, 1, 12, 0, tzinfo=CST)  # 2016年 2月 5日 is in this page's future
+    assert normalize_date("2016年 2月 5日", old_base) == (None, None)
+    assert normalize_date("发布时间：2016-02-05 10:00", old_base) == (None, None)
+    assert normalize_date("16年2月5日", old_base) == (None, None)
+
+
+def test_two_digit_year_takes_the_latest_century_not_in_the_future():
+    assert normalize_date("25年1月2日", BASE) == (None, None)  # 2025 is future, 1925 before 1990
+    assert normalize_date("25年1月2日", datetime(2026, 1, 1, tzinfo=CST))[0].year == 2025
+    assert normalize_date("97年1月2日", BASE)[0].year == 1997
+
+
+# --- choosing on real page shapes (issue 13) ---------------------------------------------------
+GOV_HEAD = ('<html><head><meta name="SiteName" content="某某县人民政府"><meta name="ColumnName" content="通知公告">'
+            '<meta name="ArticleTitle" content="关于开展春季造林的通知"><meta name="PubDate" content="{meta}">'
+            '<meta name="ContentSource" content="县林草局"></head><body><h1>关于开展春季造林的通知</h1>')
+
+
+def test_gov_cms_regenerated_pubdate_loses_to_the_printed_publication_line():
+    html = GOV_HEAD.format(meta="2024-03-02 17:40") + (
+        '<div class="xxgk-info"><span>发布时间：2021-04-12 09:30</span> <span>来源：县林草局</span></div>'
+        '<p>各乡镇：现将有关事项通知如下。</p></body></html>')
+    out = published(html, "http://www.xx.gov.cn/xxgk/tzgg/content_5521.html")
+    assert out["published_at"] == iso(2021, 4, 12, 9, 30) and out["published_source"] == "visible"
+
+
+def test_gov_cms_open_information_table_label_cells():
+    html = GOV_HEAD.format(meta="2024-03-02 17:40:11") + (
+        '<table class="xxgk-table"><tr><th>索引号</th><td>11530000/2021-00123</td><th>发文机关</th><td>县政府办</td></tr>'
+        '<tr><th>成文日期</th><td>2021年04月08日</td><th>发布日期</th><td>2021年04月12日</td></tr></table>'
+        '<p>正文内容。</p></body></html>')
+    out = published(html, "http://www.xx.gov.cn/zwgk/content_5521.html")
+    assert out["published_at"][:10] == "2021-04-12"
+
+
+def test_gov_cms_meta_agreeing_with_the_url_wins():
+    html = GOV_HEAD.format(meta="2021-04-12 09:30") + (
+        '<div class="info">发布时间：2021-04-20</div><p>正文。</p></body></html>')
+    out = published(html, "http://www.xx.gov.cn/zwdt/202104/t20210412_5521.html")
+    assert out["published_at"] == iso(2021, 4, 12, 9, 30) and out["published_source"] == "meta"
+
+
+def test_meta_and_printed_line_within_a_day_keep_the_meta():
+    html = GOV_HEAD.format(meta="2021-04-12 22:30") + (
+        '<div class="info">发布时间：2021-04-13</div><p>正文。</p></body></html>')
+    assert published(html)["published_at"] == iso(2021, 4, 12, 22, 30)
+
+
+def test_printed_time_beats_a_later_meta_time_on_the_same_day():
+    html = ('<html><head><meta property="article:published_time" content="2024-05-08T18:02:44+08:00">'
+            '</head><body><h1>全市春耕生产有序推进</h1><div class="article-info">'
+            '<span class="date">2024-05-08 07:15</span><span class="source">来源：日报</span></div>'
+            '<p>正文。</p></body></html>')
+    out = published(html)
+    assert out["published_at"] == iso(2024, 5, 8, 7, 15) and out["published_source"] == "visible"
+
+
+def test_clock_alone_dates_a_page_only_when_nothing_fuller_is_there():
+    page = '<html><body><h1>标题</h1><span class="time">09:41</span><p>正文。</p>{}</body></html>'
+    assert published(page.format(""))["published_at"] == iso(2024, 5, 9, 9, 41)
+    fuller = page.format('<div class="date">2024-05-07 16:00</div>')
+    assert published(fuller)["published_at"] == iso(2024, 5, 7, 16, 0)
+
+
+def test_roc_years_read_on_a_tw_site_and_not_on_a_mainland_one():
+    html = '<html><body><h1>公告</h1><div class="date">發布日期：112/03/04</div></body></html>'
+    assert published(html, "https://www.example.gov.tw/news/1")["published_at"] == iso(2023, 3, 4)
+    hant = html.replace("<html>", '<html lang="zh-Hant-TW">')
+    assert published(hant, "https://www.example.org/news/1")["published_at"] == iso(2023, 3, 4)
+    assert published(html, "http://www.example.gov.cn/news/1")["published_at"] is None
+
+
+def test_people_style_url_dates():
+    for url in ("http://yn.people.com.cn/n2/2024/0506/c378439-40832451.html",
+                "http://politics.people.com.cn/n1/2024/0506/c1001-40832451.html"):
+        out = published("<html><body><p>正文</p></body></html>", url)
+        assert out["published_at"] == iso(2024, 5, 6) and out["published_source"] == "url"
+
+
+def test_published_day_is_the_shanghai_day_in_the_database(tmp_path):
+    from pipelines.schema import MIGRATIONS, connect
+    from pipelines.store import save_article
+
+    db = connect(tmp_path / "news.db")
+    with db.conn:
+        for i, at in enumerate(["2024-05-09T07:30:00+08:00", "2024-05-09T23:10:00+08:00", None]):
+            save_article(db, {"url": f"http://a.cn/{i}.html", "site": "a", "fetched_at": "2024-05-10T00:00:00+00:00",
+                              "article": {"title": f"标题{i}", "body": f"正文第{i}篇，内容各不相同。" * 3,
+                                          "published_at": at}})
+    rows = db.execute("SELECT published_day, date(published_at) FROM articles ORDER BY url").fetchall()
+    assert rows == [("2024-05-09", "2024-05-08"), ("2024-05-09", "2024-05-09"), (None, None)]
+    assert db.execute("SELECT day, articles FROM daily_counts").fetchall() == [("2024-05-09", 2)]
+    # a database from before the column: the migration back-fills it
+    db.execute("UPDATE articles SET published_day = NULL")
+    MIGRATIONS[[m.__name__ for m in MIGRATIONS].index("_published_day")](db)
+    assert [r[0] for r in db.execute("SELECT published_day FROM articles ORDER BY url")] == \
+        ["2024-05-09", "2024-05-09", None]

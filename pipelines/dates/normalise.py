@@ -32,17 +32,17 @@ FULL_RE = re.compile(
     r"(?<![\d.])(\d{4})\s*(?:[-/.年]|\s)\s*(\d{1,2})\s*(?:[-/.月]|\s)\s*(\d{1,2})(?!\d)\s*[日号號]?" + _TAIL)
 # 19年9月5日, 19-09-05, 19/9/5, 19.09.05 (dots: two-digit month and day, not a version number)
 YY_RE = re.compile(
-    r"(?<![\d./\-:])(\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})|-(\d{1,2})-(\d{1,2})|/(\d{1,2})/(\d{1,2})"
+    r"(?<![\d./\-])(?<!\d:)(\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})|-(\d{1,2})-(\d{1,2})|/(\d{1,2})/(\d{1,2})"
     r"|\.(\d{2})\.(\d{2}))(?![\d./])\s*[日号號]?" + _TAIL)
 ISO_BASIC_RE = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?")
 COMPACT_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)" + _TAIL)
-ROC_NUM_RE = re.compile(r"(?<![\d./\-:])(\d{2,3})(?:\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})|([/.-])(\d{1,2})\4(\d{1,2}))"
+ROC_NUM_RE = re.compile(r"(?<![\d./\-])(?<!\d:)(\d{2,3})(?:\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})|([/.-])(\d{1,2})\4(\d{1,2}))"
                         r"(?![\d./])\s*[日号號]?" + _TAIL)
 ROC_COMPACT_RE = re.compile(r"(?<!\d)(1[01]\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
 MONTH_RE = re.compile(r"(?<![\d.])(\d{4}|\d{2})\s*(?:年\s*(\d{1,2})\s*月|[/-](\d{1,2}))(?![\d/.\-])(?!\s*\d{1,2}\s*[日号])")
 YEARLESS_RE = re.compile(r"(?<![\d年/.\-:])(\d{1,2})\s*(?:月\s*(\d{1,2})\s*[日号號]?|[/-](\d{1,2}))(?![\d/\-])" + _TAIL)
-CLOCK_ALONE_RE = re.compile(rf"^\s*(?:[^\d\s:]{{1,8}}:\s*)?(?:({DAYPART})\s*)?(\d{{1,2}})\s*:\s*(\d{{2}})"
-                            rf"(?:\s*:\s*(\d{{2}}))?\s*$")
+# a clock alone (15:37, 下午6:42:02, 15点30分, 凌晨3点): a minute, or an hour with a day part
+CLOCK_ALONE_RE = re.compile(rf"^\s*(?:[^\d\s:]{{1,8}}:\s*)?{TIME}\s*$")
 GLUED_RE = re.compile(r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*)(\d{3,4})(?=\s*:\s*\d{2})")
 RANGE_RE = re.compile(
     r"(?:\d\s*[日号]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d\s*月)\s*(?:至|到|~|〜|—+|–|－|-)\s*"
@@ -113,7 +113,7 @@ def _unglue(m: re.Match) -> str:
     """2016年6月2911:30 → 2016年6月29 11:30, only when one split gives a valid day and hour."""
     run = m[2]
     splits = [(run[:i], run[i:]) for i in (1, 2) if len(run) - i in (1, 2)]
-    ok = [(d, h) for d, h in splits if 1 <= int(d) <= 31 and int(h) <= 23 and not d.startswith("0")]
+    ok = [(d, h) for d, h in splits if 1 <= int(d) <= 31 and int(h) <= 23]
     if len(ok) != 1:
         return m[0]
     return f"{m[1]}{ok[0][0]} {ok[0][1]}"
@@ -247,14 +247,17 @@ def _rfc822(s: str, base: datetime) -> tuple[datetime, str] | None:
 def _clock_alone(m: re.Match, base: datetime) -> tuple[datetime, str] | None:
     """15:37 on a list page: the latest such moment not after the reference (today, or yesterday
     when the clock is later than the reference)."""
-    hh, mi = hour24(int(m[2]), m[1]), int(m[3])
-    ss = int(m[4]) if m[4] else None
+    if m[3] is None and m[1] is None:  # 3点 alone is a count as often as a time
+        return None
+    hh, mi = hour24(int(m[2]), m[1]), int(m[3] or 0)
+    sec = m[4] or m[5]
+    ss = int(sec) if sec else None
     if hh > 23 or mi > 59 or (ss or 0) > 59:
         return None
     dt = base.replace(hour=hh, minute=mi, second=ss or 0, microsecond=0)
     if dt > base + timedelta(minutes=1):
         dt -= timedelta(days=1)
-    return dt, "second" if ss is not None else "minute"
+    return dt, "second" if ss is not None else "minute" if m[3] else "hour"
 
 
 def format_iso(dt: datetime, precision: str) -> str:

@@ -22,7 +22,8 @@ _UNITS = {"秒": "s", "秒钟": "s", "秒鐘": "s", "分钟": "m", "分鐘": "m"
           "個月": "mo", "月": "mo", "年": "y"}
 _UNIT_ALT = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
 # the count must not be the tail of a date (9日前 in 2024年5月9日前 is "before May 9")
-REL_RE = re.compile(rf"(?<![\d年月/.\-])(?<!\d\s){_COUNT}\s*(?:多)?\s*({_UNIT_ALT})\s*(?:之)?前")
+REL_RE = re.compile(rf"(?<![\d年月/.\-])(?<!\d\s){_COUNT}\s*(?:多)?\s*({_UNIT_ALT})\s*(?:之)?前"
+                    r"(?![往来去进夕后述面列提景身期沿线台排])")
 EN_REL_RE = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
                        r"(second|minute|min|hour|hr|day|week|month|year)s?\s+ago\b", re.I)
 _EN_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -49,7 +50,7 @@ def _count(s: str) -> int | float | None:
 
 def _ago(base: datetime, n: float, unit: str) -> tuple[datetime, str]:
     if unit == "s":
-        return (base - timedelta(seconds=n)).replace(second=0, microsecond=0), "minute"
+        return (base - timedelta(seconds=n)).replace(microsecond=0), "second"
     if unit == "m":
         return (base - timedelta(minutes=n)).replace(second=0, microsecond=0), "minute"
     if unit == "h":
