@@ -86,7 +86,7 @@ def print_summary(summary, console) -> None:
 
 def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False,
                redis_url: str = "", idle_exit: float | None = None,
-               max_backlog: int | None = None) -> int:
+               max_backlog: int | None = None, jobs: int | None = None) -> int:
     """Crawl under the database lock (taken by the caller), or as one node of a shared crawl
     (redis_url: no database, no lock). Returns the exit code."""
     from rich.console import Console
@@ -94,7 +94,9 @@ def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False
     from provnews import runner
 
     console = Console(stderr=True)
-    overrides = {"PROVNEWS_REFRESH": True} if refresh else None
+    overrides = {"PROVNEWS_REFRESH": True} if refresh else {}
+    if jobs:
+        overrides["PROVNEWS_JOBS"] = jobs
     level = "INFO" if verbose else "ERROR"
     try:
         progress = Progress(console)
@@ -143,8 +145,10 @@ def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False
 @click.option("--max-backlog", type=click.IntRange(min=1), default=None, metavar="PAGES",
               help="With --redis: pause while this many fetched pages wait for the writer "
               "(default: PROVNEWS_MAX_BACKLOG, 50000).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes for decode/extract/dates/dedup (default: every core; 1: in the crawl's own).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
-def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, max_backlog, verbose):
+def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, max_backlog, jobs, verbose):
     """Crawl SITES (ids from the registry; all when none) into the database.
 
     Incremental: stored articles are not fetched again; list pages, feeds and sitemaps are
@@ -165,7 +169,7 @@ def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, max_b
         raise click.UsageError("--idle-exit and --max-backlog need --redis (a single-machine crawl "
                                "ends by itself and writes its own pages)")
     _require_new_or_writable(db)
-    sys.exit(_locked(db, lambda: _run_crawl(sites, db, sites_dir, proxy, verbose, due, refresh)))
+    sys.exit(_locked(db, lambda: _run_crawl(sites, db, sites_dir, proxy, verbose, due, refresh, jobs=jobs)))
 
 
 @cli.command("ingest-worker")
@@ -179,15 +183,20 @@ def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, max_b
 @click.option("--consumer", default=None, help="Consumer name in the group (default: writer@HOSTNAME).")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes for the pure stages (decode → dedup); this process alone writes.")
-def ingest_worker(redis_url, db, sites_dir, idle_exit, consumer, jobs):
+@click.option("--retry-dead", is_flag=True,
+              help="First put the dead-letter entries (pages that killed the writer) back on the stream.")
+def ingest_worker(redis_url, db, sites_dir, idle_exit, consumer, jobs, retry_dead):
     """Store what the crawler nodes of a shared crawl fetch: the database's single writer.
 
     Reads the Redis stream through a consumer group and acknowledges each page only after it is
-    committed, so a killed worker loses nothing. Holds the database's crawl lock (exit 75 when
+    committed, so a killed worker loses nothing. A page whose every delivery killed the writer
+    (PROVNEWS_INGEST_DEAD_AFTER times) goes to a dead-letter stream with a pages row saying so;
+    --retry-dead replays those after a fix. Holds the database's crawl lock (exit 75 when
     another crawl or worker has it). SIGTERM finishes the current batch, then exits.
     """
     _require_new_or_writable(db)
-    sys.exit(_locked(db, lambda: _run_ingest(redis_url, db, sites_dir, idle_exit, consumer, jobs)))
+    sys.exit(_locked(db, lambda: _run_ingest(redis_url, db, sites_dir, idle_exit, consumer, jobs,
+                                             retry_dead)))
 
 
 @cli.command("shared-status")
@@ -202,8 +211,12 @@ def shared_status(redis_url, as_json):
 
     from crawler.shared_frontier import connect_redis, shared_status as read_status
 
+    from crawler.handoff import DEAD_STREAM
+
     try:
-        status = read_status(connect_redis(redis_url))
+        client = connect_redis(redis_url)
+        status = read_status(client)
+        status["stream"]["dead"] = client.xlen(DEAD_STREAM)  # pages that killed the writer
     except redis.RedisError as e:
         click.echo(f"error: cannot reach Redis at {redis_url}: {e}", err=True)
         sys.exit(2)
@@ -226,9 +239,12 @@ def shared_status(redis_url, as_json):
                   f"{stream['pending']}); writers: " + (", ".join(
                       f"{c['name']} (pending {c['pending']}, idle {c['idle_ms'] // 1000} s)"
                       for c in stream["consumers"]) or "none yet"))
+    if stream["dead"]:
+        console.print(f"dead-lettered pages (each killed the writer): {stream['dead']}; after a fix, "
+                      "`provnews ingest-worker --retry-dead` replays them")
 
 
-def _run_ingest(redis_url, db, sites_dir, idle_exit, consumer, jobs=1) -> int:
+def _run_ingest(redis_url, db, sites_dir, idle_exit, consumer, jobs=1, retry_dead=False) -> int:
     import signal
 
     import redis
@@ -241,7 +257,10 @@ def _run_ingest(redis_url, db, sites_dir, idle_exit, consumer, jobs=1) -> int:
     try:
         worker = IngestWorker(redis_url, db, sites_dir or defaults.PROVNEWS_SITES_DIR, consumer,
                               batch=defaults.PROVNEWS_INGEST_BATCH,
-                              claim_after=defaults.PROVNEWS_INGEST_CLAIM_AFTER, jobs=jobs)
+                              claim_after=defaults.PROVNEWS_INGEST_CLAIM_AFTER, jobs=jobs,
+                              dead_after=defaults.PROVNEWS_INGEST_DEAD_AFTER)
+        if retry_dead:
+            console.print(f"ingest-worker: {worker.retry_dead()} dead-letter entries put back on the stream")
     except redis.RedisError as e:
         console.print(f"[red]error:[/red] cannot reach Redis at {redis_url}: {e}")
         return 2
@@ -259,7 +278,8 @@ def _run_ingest(redis_url, db, sites_dir, idle_exit, consumer, jobs=1) -> int:
     o = summary.outcomes
     click.echo(f"pages {summary.pages}: new {o['new']}, updated {o['updated']}, unchanged "
                f"{o['unchanged']}, errors {o['error']}; re-delivered {summary.redelivered}; "
-               f"node reports {summary.runs}; seen URLs published {summary.seen_synced}")
+               f"node reports {summary.runs}; seen URLs published {summary.seen_synced}; "
+               f"dead-lettered {summary.dead}")
     return 0
 
 
@@ -503,10 +523,11 @@ def _require_db(db: str, write: bool = False) -> None:
 def _open_readonly(db: str):
     """The database opened read-only (a read-only file or directory included), after the checks
     above; a SQLite file that is not a provnews database is refused in one line too."""
-    from pipelines.store import connect
     from provnews.dbfile import DatabaseProblem
 
     _require_db(db)
+    from pipelines.schema import connect
+
     try:
         con = connect(db, readonly=True)
         tables = set(con.table_names())

@@ -100,11 +100,47 @@ def metadata(db_name: str) -> dict:
     }
 
 
-def datasette_args(db_path: str, port: int, metadata_path: str, host: str = "127.0.0.1") -> list[str]:
+def datasette_args(db_path: str, port: int, metadata_path: str, host: str = "127.0.0.1",
+                   immutable: bool = False) -> list[str]:
     """`datasette serve` arguments. Datasette reads a mutable database with mode=ro (read-only at
-    the SQLite level, WAL included, so it sees a running crawl's commits); it never writes here."""
-    return ["serve", str(db_path), "--metadata", metadata_path, "--plugins-dir", str(PLUGINS_DIR),
+    the SQLite level, WAL included, so it sees a running crawl's commits); it never writes here.
+    A database we cannot write (read-only file or directory) is opened immutable instead."""
+    db_args = ["-i", str(db_path)] if immutable else [str(db_path)]
+    return ["serve", *db_args, "--metadata", metadata_path, "--plugins-dir", str(PLUGINS_DIR),
             "--host", host, "--port", str(port), "--setting", "default_page_size", "50"]
+
+
+def run_datasette(db_path: str, port: int, host: str = "127.0.0.1") -> int:
+    """Serve in this process until Ctrl-C or SIGTERM; returns the exit code.
+
+    In-process, so no child can outlive us holding the port. uvicorn catches SIGTERM, shuts down,
+    then re-raises it: our handler turns that into a normal exit, so the temporary metadata
+    folder is removed on the way out."""
+    import signal
+    import tempfile
+
+    from datasette.cli import cli as datasette_cli
+
+    from pipelines.schema import connect
+    from provnews.dbfile import writable
+
+    path = Path(db_path)
+    immutable = not writable(path)
+    if not immutable:
+        connect(path).conn.close()  # an older database gets the views and tables browsed here
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    with tempfile.TemporaryDirectory(prefix="provnews-serve-") as tmp:
+        meta = write_metadata(db_path, Path(tmp) / "metadata.json")
+        try:
+            datasette_cli.main(args=datasette_args(db_path, port, meta, host, immutable),
+                               prog_name="datasette", standalone_mode=False)
+        except (KeyboardInterrupt, SystemExit) as e:
+            return e.code if isinstance(e, SystemExit) and isinstance(e.code, int) else 0
+    return 0
 
 
 def write_metadata(db_path: str, path: Path) -> str:

@@ -116,7 +116,7 @@ def test_sql_refuses_writes(small_db, tmp_path, statement):
 
 def test_sql_on_missing_database_is_a_clear_error(tmp_path):
     proc = run_cli("sql", "--db", str(tmp_path / "none.db"), "SELECT 1")
-    assert proc.returncode == 1 and "no database at" in proc.stderr
+    assert proc.returncode == 2 and "no database at" in proc.stderr
     assert not (tmp_path / "none.db").exists()
 
 
@@ -173,5 +173,5 @@ def test_parse_date_bad_base_is_a_usage_error():
 def test_commands_that_read_a_database_refuse_a_missing_one(tmp_path, args):
     db = tmp_path / "typo.db"
     proc = run_cli(*args, "--db", str(db))
-    assert proc.returncode == 1 and "no database at" in proc.stderr
+    assert proc.returncode == 2 and "no database at" in proc.stderr
     assert not db.exists()
