@@ -16,6 +16,10 @@ from crawler.shared_frontier import MAX_ATTEMPTS, STREAM, RedisState, seen_value
 from pipelines.dedup import canonical_url
 
 TEXT_FIELDS = ("url", "final_url", "site", "fetched_at", "error", "round", "node")
+# entries the writer could not store after PROVNEWS_INGEST_DEAD_AFTER deliveries (each one ended
+# with the writer process dying): kept here, with why, until `provnews ingest-worker --retry-dead`
+DEAD_STREAM = f"{STREAM}:dead"
+DEAD_FIELDS = (b"dead_id", b"dead_deliveries", b"dead_at")  # added to the entry's own fields
 
 
 def encode_page(page: dict, round_id: str | None = None, node: str | None = None) -> dict:

@@ -36,6 +36,7 @@ PROVNEWS_IDLE_EXIT = None  # seconds a shared round must stay quiet before a nod
 PROVNEWS_MAX_BACKLOG = 50_000  # pages waiting for the writer (~1 GiB in Redis): nodes pause above it
 PROVNEWS_INGEST_BATCH = 32  # stream entries the ingest worker reads (and acknowledges) at a time
 PROVNEWS_INGEST_CLAIM_AFTER = 60  # s: another consumer's unacknowledged entries are taken over
+PROVNEWS_INGEST_DEAD_AFTER = 3  # deliveries of one entry, each ended by the writer dying: then dead-lettered
 
 # --- politeness -------------------------------------------------------------------------------
 # A real browser-like UA: several provincial portals reject the default "Scrapy/x.y" agent.
@@ -74,11 +75,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ProxyMiddleware": 740,
 }
 
-# decode → extract → dates → dedup → store, in that order
-ITEM_PIPELINES = {
-    "pipelines.decode.DecodePipeline": 100,
-    "pipelines.extract.ExtractPipeline": 200,
-    "pipelines.dates.DatesPipeline": 300,
-    "pipelines.dedup.DedupPipeline": 400,
-    "pipelines.store.StorePipeline": 500,
-}
+# decode → extract → dates → dedup in worker processes, then store in batches by one writer thread
+# (crawler/crawl_pipeline.py). The one-stage adapters (pipelines.decode.DecodePipeline, ...,
+# pipelines.store.StorePipeline at 100..500) still compose the same flow in the reactor thread.
+ITEM_PIPELINES = {"crawler.crawl_pipeline.CrawlPipeline": 100}
+PROVNEWS_JOBS = 0  # stage worker processes (`provnews crawl --jobs N`); 0: every core; 1: in-process
+PROVNEWS_STORE_BATCH = 32  # pages committed per transaction at most (fewer when fewer are waiting)
+# Backpressure: a page counts as "in process" until its transaction commits; above this many bytes
+# of such responses Scrapy stops scheduling downloads (Scrapy's own default, stated here)
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5_000_000

@@ -14,7 +14,7 @@ aligned stretches of shared text, where both sides say something different (a di
 two or more characters against two or more), is a differing distinguishing token and makes two
 documents. Edits before the first and after the last long shared stretch are chrome and are
 ignored, except document identifiers (文号, 编号, 统一社会信用代码), which must agree wherever they
-are. On one site (see :func:`compare`) only a re-post is one story: the texts may differ at the
+are, and the figures in the headlines (rewritten headlines keep them), which must not all differ. On one site (see :func:`compare`) only a re-post is one story: the texts may differ at the
 edges, nowhere else.
 
 Pure functions on strings: the clustering (pipelines/clusters.py) calls them for the LSH candidates
@@ -140,6 +140,9 @@ def compare(body_a: str, body_b: str, title_a: str = "", title_b: str = "",
     differing = [(x, y) for x, y in subs if _distinguishing(x, y)]
     if ids_a and ids_b and ids_a != ids_b:
         differing += [(" ".join(sorted(ids_a - ids_b)) or "-", " ".join(sorted(ids_b - ids_a)) or "-")]
+    ta, tb = set(numbers(normalise(title_a))), set(numbers(normalise(title_b)))
+    if ta and tb and not ta & tb:  # headlines get rewritten, but keep their figures
+        differing.append((" ".join(sorted(ta)), " ".join(sorted(tb))))
     na, nb = numbers(a), numbers(b)
     shared = sorted((ids_a & ids_b) | (set(na) & set(nb)))
     if differing:

@@ -8,6 +8,13 @@ at the next start and stores them again; save_page's upserts make that harmless.
 pending by another consumer name (a writer host that was replaced) are taken over after
 PROVNEWS_INGEST_CLAIM_AFTER seconds.
 
+A poison page (one that kills the writer process itself, not a stage, whose errors are caught) must
+not wedge the stream: entries read again after a crash are taken one at a time, so only the entry
+being written when the process died is delivered again, and one whose delivery count (kept by Redis
+in the pending list) exceeds PROVNEWS_INGEST_DEAD_AFTER is moved to the dead-letter stream, stored
+as a ``pages`` row with the error ``writer: poisoned after N deliveries``, and acknowledged.
+`--retry-dead` puts them back on the stream after a fix.
+
 It also tells the crawler nodes what the database knows: at start, every stored article URL (and
 canonical URL) and every URL that failed for good goes into its site's ``seen`` hash, so an
 incremental shared crawl skips them as the single-machine crawl does.
@@ -15,6 +22,7 @@ incremental shared crawl skips them as the single-machine crawl does.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import time
 from collections import Counter
@@ -26,7 +34,7 @@ from typing import Callable
 
 import redis
 
-from crawler.handoff import decode_page
+from crawler.handoff import DEAD_FIELDS, DEAD_STREAM, decode_page
 from crawler.items import utc_now_iso
 from crawler.registry import load_registry
 from crawler.shared_frontier import SEEN_SYNCED, STREAM, WRITERS_GROUP, connect_redis, keys
@@ -40,6 +48,8 @@ class IngestSummary:
     pages: int = 0
     outcomes: Counter = field(default_factory=Counter)  # new / updated / unchanged / error
     redelivered: int = 0  # entries read again after a crash (ours) or taken over (another's)
+    dead: int = 0  # entries moved to the dead-letter stream
+    retried: int = 0  # dead-letter entries put back on the stream (--retry-dead)
     runs: int = 0  # crawler nodes' end-of-round reports
     seen_synced: int = 0
 
@@ -95,6 +105,9 @@ def _stages(args: tuple[dict, dict]) -> dict:
     """decode → extract → dates → dedup, and the search tokens: pure, so it may run in a worker
     process; the writer only inserts what comes back."""
     page, rules = args
+    marker = os.environ.get("PROVNEWS_TEST_CRASH_MARKER")  # tests only: a page that kills the writer
+    if marker and marker.encode() in page.get("body", b""):
+        os._exit(70)
     process_page(page, rules)
     if not page.get("error"):
         page["fts"] = fts_tokens(page["article"])
@@ -106,7 +119,8 @@ def _stages(args: tuple[dict, dict]) -> dict:
 class IngestWorker:
     def __init__(self, redis_url: str, db_path: str | Path, sites_dir: str | Path,
                  consumer: str | None = None, batch: int = 32, claim_after: float = 60.0,
-                 on_page: Callable[[dict, str], None] | None = None, jobs: int = 1):
+                 on_page: Callable[[dict, str], None] | None = None, jobs: int = 1,
+                 dead_after: int = 3):
         self.r = connect_redis(redis_url)
         ensure_group(self.r)
         self.db = connect(db_path)
@@ -115,6 +129,7 @@ class IngestWorker:
         self.consumer = consumer or f"writer@{socket.gethostname()}"
         self.batch = batch
         self.claim_after_ms = int(claim_after * 1000)
+        self.dead_after = dead_after
         self.on_page = on_page
         self.summary = IngestSummary()
         self.pool = ProcessPoolExecutor(jobs) if jobs > 1 else None
@@ -237,14 +252,15 @@ class IngestWorker:
         return self.commit(entries, self.stage(entries))
 
     def drain_own_pending(self) -> int:
-        """Entries delivered to this consumer before a crash, never acknowledged."""
+        """Entries delivered to this consumer before a crash, never acknowledged: one at a time,
+        so that a page which kills the process is the only one delivered again."""
         n = 0
         while True:
-            resp = self.r.xreadgroup(WRITERS_GROUP, self.consumer, {STREAM: "0"}, count=self.batch)
+            resp = self.r.xreadgroup(WRITERS_GROUP, self.consumer, {STREAM: "0"}, count=1)
             entries = resp[0][1] if resp else []
             if not entries:
                 return n
-            n += self.handle(entries)
+            n += self.handle(self.triage(entries))
 
     def take_over_stale(self) -> int:
         """Entries another consumer took and never acknowledged for claim_after: ours now."""
@@ -252,9 +268,57 @@ class IngestWorker:
         while True:
             start, entries, *_ = self.r.xautoclaim(STREAM, WRITERS_GROUP, self.consumer,
                                                    self.claim_after_ms, start, count=self.batch)
-            n += self.handle(entries)
+            n += self.handle(self.triage(entries))
             if start in (b"0-0", "0-0") or not entries:
                 return n
+
+    def triage(self, entries: list) -> list:
+        """The entries still worth writing; those delivered more than dead_after times (each
+        delivery ended by the writer dying) go to the dead-letter stream instead."""
+        if not entries:
+            return entries
+        ids = [e[0] for e in entries]
+        counts = {p["message_id"]: p["times_delivered"] for p in self.r.xpending_range(
+            STREAM, WRITERS_GROUP, min(ids), max(ids), len(ids) + 1, self.consumer)}
+        live = []
+        for entry_id, fields in entries:
+            if fields and fields.get(b"kind") == b"page" and counts.get(entry_id, 0) > self.dead_after:
+                self.bury(entry_id, fields, counts[entry_id] - 1)
+            else:
+                live.append((entry_id, fields))
+        return live
+
+    def bury(self, entry_id: bytes, fields: dict, deliveries: int) -> None:
+        """Dead-letter one entry: a pages row says why, the dead stream keeps the entry, the main
+        stream lets it go (recorded first, so a crash here loses nothing)."""
+        error = f"writer: poisoned after {deliveries} deliveries"
+        try:
+            page = decode_page(fields)
+        except Exception:  # noqa: BLE001 - an entry too broken to decode is recorded all the same
+            page = {"url": (fields.get(b"url") or b"stream:" + entry_id).decode(errors="replace"),
+                    "site": (fields.get(b"site") or b"unknown").decode(errors="replace")}
+        page["error"] = error
+        self._store_page(page)
+        dead = {**{k: v for k, v in fields.items() if k not in DEAD_FIELDS},
+                b"dead_id": entry_id, b"dead_deliveries": str(deliveries), b"dead_at": utc_now_iso()}
+        with self.r.pipeline() as p:
+            p.xadd(DEAD_STREAM, dead)
+            p.xack(STREAM, WRITERS_GROUP, entry_id)
+            p.xdel(STREAM, entry_id)
+            p.execute()
+        self.summary.dead += 1
+
+    def retry_dead(self) -> int:
+        """Put every dead-letter entry back on the stream (after a fix), as a new entry."""
+        n = 0
+        for entry_id, fields in self.r.xrange(DEAD_STREAM):
+            with self.r.pipeline() as p:
+                p.xadd(STREAM, {k: v for k, v in fields.items() if k not in DEAD_FIELDS})
+                p.xdel(DEAD_STREAM, entry_id)
+                p.execute()
+            n += 1
+        self.summary.retried += n
+        return n
 
     def pending_count(self) -> int:
         return int(self.r.xpending(STREAM, WRITERS_GROUP)["pending"])

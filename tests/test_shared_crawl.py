@@ -269,6 +269,50 @@ def test_the_writer_stores_entries_it_never_acknowledged(redis_server, tmp_path,
     assert client.hget(keys("mirror-daily")["seen"], url) is not None  # published to the nodes
 
 
+def test_a_page_that_kills_the_writer_is_dead_lettered_then_retried(redis_server, tmp_path, monkeypatch):
+    """A page that makes the writer process itself exit (a test-only hook: a marker in the body)
+    is delivered PROVNEWS_INGEST_DEAD_AFTER (3) times, then moved to the dead-letter stream with
+    a pages row saying so, and the pages around it are stored; --retry-dead replays it later."""
+    from crawler.handoff import DEAD_STREAM
+
+    client = redis_server.client()
+    client.flushall()
+    ensure_group(client)
+    files = sorted((ROOT / "data" / "mirror" / "www.qicai-daily.test" / "system").glob("**/*.shtml"))[:2]
+    marker = "POISON-7f3a"
+    poison_url = "http://www.qicai-daily.test/system/2024/05/09/poison.shtml"
+    urls = ["http://www.qicai-daily.test/" + str(f.relative_to(ROOT / "data/mirror/www.qicai-daily.test"))
+            for f in files]
+    entries = [(urls[0], files[0].read_bytes()), (poison_url, files[1].read_bytes() + f"<!-- {marker} -->".encode()),
+               (urls[1], files[1].read_bytes())]
+    for url, body in entries:
+        client.xadd(STREAM, encode_page(new_page(url, site="mirror-daily", body=body, status=200,
+                                                 headers={"Content-Type": "text/html"},
+                                                 fetched_at="2024-05-09T01:00:00+00:00"), "r1", "n1"))
+    db = tmp_path / "news.db"
+    args = ("ingest-worker", "--redis", redis_server.url, "--db", str(db), "--sites", str(SITES_DIR),
+            "--consumer", "writer@test", "--idle-exit", "0")
+    monkeypatch.setenv("PROVNEWS_TEST_CRASH_MARKER", marker)
+    for delivery in (1, 2, 3):  # each delivery of the poison page kills the writer
+        proc = run_cli(*args)
+        assert proc.returncode == 70, (delivery, proc.returncode, proc.stderr[-500:])
+    proc = run_cli(*args, check=True)  # the fourth: dead-lettered, and the writer goes on
+    assert "dead-lettered 1" in proc.stdout, proc.stdout
+    assert stored(db, "SELECT error FROM pages WHERE url = ?", [poison_url]) == [
+        ("writer: poisoned after 3 deliveries",)]
+    assert stored(db, "SELECT count(*) FROM articles WHERE url IN (?, ?)", urls) == [(2,)]
+    assert client.xlen(DEAD_STREAM) == 1 and client.xpending(STREAM, WRITERS_GROUP)["pending"] == 0
+    status = json.loads(run_cli("shared-status", "--redis", redis_server.url, "--json", check=True).stdout)
+    assert status["stream"]["dead"] == 1 and status["stream"]["waiting"] == 0
+    # after the fix: replayed, stored, the dead-letter stream empty
+    monkeypatch.delenv("PROVNEWS_TEST_CRASH_MARKER")
+    proc = run_cli(*args, "--retry-dead", check=True)
+    assert "new 1" in proc.stdout and "1 dead-letter entries put back" in proc.stderr, (proc.stdout, proc.stderr)
+    assert stored(db, "SELECT error FROM pages WHERE url = ?", [poison_url]) == [(None,)]
+    assert stored(db, "SELECT count(*) FROM articles WHERE url = ?", [poison_url]) == [(1,)]
+    assert client.xlen(DEAD_STREAM) == 0 and client.xlen(STREAM) == 0
+
+
 def test_a_page_survives_the_stream_byte_for_byte():
     body = "<html><meta charset=gbk>云岭".encode("gbk") + bytes(range(256))
     page = new_page("http://a.test/1.html", site="s", body=body, status=404, final_url="http://a.test/2",
