@@ -57,7 +57,9 @@ def metadata(db_name: str) -> dict:
             "tables": {
                 "articles": {"description": "One row per article URL: the clean result of a crawl.",
                              "columns": ARTICLE_COLUMNS, "facets": ["site", "published_precision"],
-                             "sort_desc": "published_at"},
+                             "sort_desc": "published_at",
+                             # the search box: our bigram index (see datasette_plugins: escape_fts)
+                             "fts_table": "articles_fts", "fts_pk": "rowid"},
                 "articles_view": {"description": "Articles with their site's province and city and the "
                                                  "publication day: browse and facet here.",
                                   "facets": ["site", "province", "day"], "sort_desc": "published_at",

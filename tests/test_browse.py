@@ -95,6 +95,23 @@ def test_serve_refuses_writes(served):
     assert sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0] == before
 
 
+@pytest.mark.parametrize("q", ["滇", "昆明", "滇池绿道", "地铁6号线"])
+def test_the_articles_table_search_box_uses_the_chinese_index(served, q):
+    base, db = served
+    rows = get_json(f"{base}/news/articles.json?_search={quote(q)}&_shape=array&_size=max")
+    truth = {u for u, in sqlite3.connect(db).execute("SELECT url FROM articles WHERE instr(title || body, ?) > 0", [q])}
+    assert truth and {r["url"] for r in rows} == truth
+    with urllib.request.urlopen(f"{base}/news/articles", timeout=10) as r:
+        assert 'name="_search"' in r.read().decode()  # the box is on the table page
+
+
+@pytest.mark.parametrize("query", ["", "?q=", "?q=%22", "?q=(", "?q=" + quote('"昆明')])
+def test_the_canned_search_page_opens_without_or_with_odd_input(served, query):
+    base, _ = served
+    with urllib.request.urlopen(f"{base}/news/search{query}", timeout=10) as r:
+        assert r.status == 200 and 'name="q"' in r.read().decode()
+
+
 # skipped only outside CI: .ci/run installs Chromium and sets PROVNEWS_REQUIRE_SERVICES, so there
 # a missing browser fails the run instead of passing as a skip
 @pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER) and not os.environ.get("PROVNEWS_REQUIRE_SERVICES"),

@@ -2,6 +2,11 @@
 
 - SQL functions provnews_match(q) (our FTS5 expression: bigram phrases, 1-character terms) and
   provnews_snippet(body, q) (the highlighted passage), used by the canned query `search`.
+- Datasette's own table search box (`/DB/articles?_search=…`, metadata fts_table) quotes the text
+  with escape_fts() for a word-per-token index; ours is bigrams, so escape_fts is replaced by
+  provnews_match here, and what the box shows is what `provnews search` finds.
+- An empty or unsearchable query (no q, `"`, `(`) matches nothing instead of an FTS5 syntax error:
+  the canned search page opens as an empty form.
 - Article bodies render as paragraphs, one per stored line, instead of one long cell.
 """
 from __future__ import annotations
@@ -15,16 +20,17 @@ from pipelines.fulltext import match_expression, snippet
 
 
 def _match(q):
-    return match_expression(q or "") or '"\u0000"'  # a query that matches nothing
+    return match_expression(q or "") or '""'  # an empty phrase: valid FTS5, matches nothing
 
 
 def _snippet(body, q):
     return snippet(body or "", q or "", mark=("【", "】"))
 
 
-@hookimpl
+@hookimpl(trylast=True)  # after Datasette's own, so our escape_fts is the one left registered
 def prepare_connection(conn):
     conn.create_function("provnews_match", 1, _match, deterministic=True)
+    conn.create_function("escape_fts", 1, _match, deterministic=True)
     conn.create_function("provnews_snippet", 2, _snippet, deterministic=True)
 
 
