@@ -40,7 +40,8 @@ ROC_NUM_RE = re.compile(r"(?<![\d./\-])(?<!\d:)(\d{2,3})(?:\s*年\s*(\d{1,2})\s*
                         r"(?![\d./])\s*[日号號]?" + _TAIL)
 ROC_COMPACT_RE = re.compile(r"(?<!\d)(1[01]\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
 MONTH_RE = re.compile(r"(?<![\d.])(\d{4}|\d{2})\s*(?:年\s*(\d{1,2})\s*月|[/-](\d{1,2}))(?![\d/.\-])(?!\s*\d{1,2}\s*[日号])")
-YEARLESS_RE = re.compile(r"(?<![\d年/.\-:])(\d{1,2})\s*(?:月\s*(\d{1,2})\s*[日号號]?|[/-](\d{1,2}))(?![\d/\-])" + _TAIL)
+YEARLESS_RE = re.compile(r"(?<![\d年/.\-:])(\d{1,2})\s*(?:月\s*(\d{1,2})(?:\s*[日号號]|(?![\d/\-]))|[/-](\d{1,2})(?![\d/\-]))"
+                         + _TAIL)
 # a clock alone (15:37, 下午6:42:02, 15点30分, 凌晨3点): a minute, or an hour with a day part
 CLOCK_ALONE_RE = re.compile(rf"^\s*(?:[^\d\s:]{{1,8}}:\s*)?{TIME}\s*$")
 GLUED_RE = re.compile(r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*)(\d{3,4})(?=\s*:\s*\d{2})")

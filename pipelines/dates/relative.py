@@ -22,7 +22,7 @@ _UNITS = {"秒": "s", "秒钟": "s", "秒鐘": "s", "分钟": "m", "分鐘": "m"
           "個月": "mo", "月": "mo", "年": "y"}
 _UNIT_ALT = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
 # the count must not be the tail of a date (9日前 in 2024年5月9日前 is "before May 9")
-REL_RE = re.compile(rf"(?<![\d年月/.\-])(?<!\d\s){_COUNT}\s*(?:多)?\s*({_UNIT_ALT})\s*(?:之)?前"
+REL_RE = re.compile(rf"(?<![\d年月/.\-])(?<!\d\s){_COUNT}\s*(?:多)?\s*({_UNIT_ALT})\s*(?:之|以)?前"
                     r"(?![往来去进夕后述面列提景身期沿线台排])")
 EN_REL_RE = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
                        r"(second|minute|min|hour|hr|day|week|month|year)s?\s+ago\b", re.I)
