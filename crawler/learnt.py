@@ -2,7 +2,7 @@
 
 After a run, every URL template the site's fetched pages share is scored from what the pages
 turned out to be: a real article (a headline, a date and a body), a list (a 专题 index or column
-fetched as an article: see crawler/link_classes.is_list_page) or neither (no body, no date, 404).
+fetched as an article: see crawler/link_classes.page_kind) or neither (no body, no date, 404).
 The next run prefers the article templates, follows the list templates as lists and stops
 fetching the templates that never gave an article. `provnews sites show ID` prints the table in
 the TOML's own form, so a user can pin it into `[links]`.
@@ -16,6 +16,7 @@ from crawler.items import utc_now_iso
 from crawler.link_classes import ARTICLE, LIST, OTHER, template
 
 LIST_ERROR = "list: "  # pages.error prefix of a page fetched as an article that held a list
+OTHER_ERROR = "not an article: "  # ... and of one that held no story (pipelines/store.py knows both)
 MIN_BODY_CHARS = 20  # a body shorter than this is no story
 MAX_PAGES_READ = 20_000  # the latest pages of a site read when learning (bounded work per run)
 GIVE_UP_AFTER = 3  # pages of a template that were never an article before it is no longer fetched

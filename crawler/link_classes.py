@@ -39,14 +39,13 @@ MORE_WORDS = frozenset("更多 更多>> 更多> 更多》 更多>>> more more>> 
 DATE_PATH_RE = re.compile(r"(?<![0-9])(?:19|20)\d\d(?:[-_/]?(?:0[1-9]|1[0-2])(?:[-_/]?(?:0[1-9]|[12]\d|3[01]))?"
                           r"|/(?:[1-9]|1[0-2])/(?:[1-9]|[12]\d|3[01]))(?![0-9])")
 # CMS article addresses whose shape alone says "one story" (TRS, Hanweb, 集约化平台, Sina, people)
-CMS_ARTICLE_RE = re.compile(r"(/t(?:19|20)\d{6}_\d+|/art_\d+_\d+|/content/post_\d+|/doc-i?[a-z0-9]{8,}|"
+CMS_ARTICLE_RE = re.compile(r"(/t(?:19|20)\d{6}_\d+|/art_\d+_\d+|/post_\d+|/doc-i?[a-z0-9]{8,}|"
                             r"/c\d+-\d{5,}|/content_\d{4,}|/c_\d{5,}|/info/\d+/\d+|/detail[-_/]?\d{5,})", re.I)
-LIST_SEGMENT_RE = re.compile(r"^(?:index|list|default|more|node|lmlist|col|column|channel)(?:[-_]?[0-9a-z]+)?"
-                             r"\.(?:s?html?|jsp|php|aspx?|do)$|^node_\d+\.s?html?$", re.I)
+LIST_SEGMENT_RE = re.compile(r"^(?:index|list|default|more|node|lmlist|col|column|channel)(?:[-_]?[0-9a-z]+)*"
+                             r"\.(?:s?html?|jsp|php|aspx?|do)$", re.I)
 LIST_PATH_RE = re.compile(r"/(?:col|column|channel|lanmu|node|list|zt|zhuanti|special)/", re.I)
-PAGER_URL_RE = re.compile(r"(?:^|/)(?:index|list|default|more)[-_]?(\d+)\.\w+$|"
-                          r"[?&](?:page|pagenum|pageno|pageindex|pn|p|curpage|currentpage|start)=(\d+)",
-                          re.I)
+PAGER_URL_RE = re.compile(r"(?:^|/)(?:index|list|default|more)[-_]?(\d+)\.\w+$|(?:^|/)(?:node|list)_\d+_(\d+)\.\w+$|"
+                          r"[?&](?:page|pagenum|pageno|pageindex|pn|p|curpage|currentpage|start)=(\d+)", re.I)
 LIST_QUERY_RE = re.compile(r"[?&](?:catid|classid|columnid|channelid|cid|colid|nodeid|typeid|lmid|uid)=", re.I)
 ALNUM_RE = re.compile(r"[0-9a-z]+", re.I)
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -130,17 +129,19 @@ def url_shape(url: str) -> str:
     full = path + ("?" + parts.query if parts.query else "")
     if PAGER_URL_RE.search(full) and not CMS_ARTICLE_RE.search(path):
         m = PAGER_URL_RE.search(full)
-        if int(m.group(1) or m.group(2) or 0) > 0:
+        if int(m.group(1) or m.group(2) or m.group(3) or 0) > 0:
             return "pager"
     if CMS_ARTICLE_RE.search(path):
         return "dated"
+    if re.search(r"/\d{5,}/$", path):  # /article/123456/: a story with a directory address
+        return "id"
     if path in ("", "/") or path.endswith("/") or LIST_SEGMENT_RE.match(last) or LIST_QUERY_RE.search(full) \
             or (LIST_PATH_RE.search(path) and not re.search(r"\d{5,}", last)):
         return "column"
     stem = last.rsplit(".", 1)[0]
     if DATE_PATH_RE.search(path) and re.search(r"\d", stem):
         return "dated"
-    if re.search(r"\d{5,}", stem) or re.search(r"(?:^|[?&])\w*id=\d{3,}", parts.query, re.I) or \
+    if re.search(r"\d{4,}", stem) or re.search(r"(?:^|[?&])\w*id=\d{3,}", parts.query, re.I) or \
             (len(stem) >= 10 and re.search(r"\d", stem) and re.search(r"[a-z]", stem, re.I)):
         return "id"
     return "plain"
@@ -220,9 +221,12 @@ def split(classified: list[Classified]) -> tuple[list[Classified], list[Classifi
 LIST_DATE_RE = re.compile(
     r"(?:\d{4}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
 )
-SENTENCE_RE = re.compile(r"[，。；！？：,.;!?]")
+SENTENCE_RE = re.compile(r"[，。；！？]|[a-z]{2}[,.;!?] [A-Za-z]")
+# site furniture with punctuation of its own: never story text
+FURNITURE_RE = re.compile(r"版权|Copyright|ICP|备案|主办|承办|技术支持|网站标识码|公网安备|分辨率|浏览器", re.I)
 BLOCK_TAGS = frozenset("p div td li dd dt article section blockquote pre h1 h2 h3 h4 h5 h6 body".split())
 MIN_LIST_LINKS = 8  # headline links to articles a page needs before it can be a list
+MIN_STORY_CHARS = 30  # a page with less sentence text than this is no article (video, bare gallery)
 
 
 def date_beside(a, anchor_text: str) -> str:
@@ -273,25 +277,27 @@ def list_evidence(tree, base_url: str) -> tuple[int, int, int]:
         while block is not None and block.tag not in BLOCK_TAGS:
             block = block.getparent()
         blocks[block] += "".join(str(node).split())
-    story = sum(len(t) for t in blocks.values() if len(t) >= 20 and SENTENCE_RE.search(t))
+    story = sum(len(t) for t in blocks.values()
+                if len(t) >= 20 and SENTENCE_RE.search(t) and not FURNITURE_RE.search(t))
     return len(heads), sum(len(t) for t in heads), story
 
 
-def is_list_page(tree, base_url: str) -> bool:
-    """A page fetched as an article that is really a list (a 专题 index, a column): many headline
-    links to articles and no story of its own. Such a page is recorded as a list and its links
-    followed, never stored as an article. Cheap evidence decides the clear cases; the rest ask the
-    extract stage, which drops lines that are link texts, so a list's extracted body is near empty.
-    ``tree``: the page parsed from correctly decoded text (pipelines.extract.parse_html)."""
+def page_kind(tree, base_url: str) -> str:
+    """What a page fetched as an article really is: 'article', 'list' or 'other'.
+
+    A list (a 专题 index, a column) has many headline links to articles and no story of its own;
+    it is recorded as a list and its links followed. A page without one sentence of text (a video,
+    a bare gallery, an empty shell) is 'other'. Neither is stored as an article. Cheap evidence
+    decides the clear cases; the rest ask the extract stage, which drops lines that are link
+    texts, so a list's extracted body is near empty. ``tree``: the page parsed from correctly
+    decoded text (see page_tree)."""
     n, link_chars, story = list_evidence(tree, base_url)
-    if n < MIN_LIST_LINKS:
-        return False
-    if story >= max(400, link_chars):
-        return False  # plainly a story with a sidebar of headlines
+    if n < MIN_LIST_LINKS or story >= max(400, link_chars):  # a story with a sidebar of headlines
+        return ARTICLE if story >= MIN_STORY_CHARS else OTHER
     from pipelines.extract import extract
 
-    body = extract(tree, base_url)["body"]
-    return len("".join(body.split())) < min(150, max(80, link_chars // 3))
+    body = "".join(extract(tree, base_url)["body"].split())
+    return LIST if len(body) < min(150, max(80, link_chars // 3)) else ARTICLE
 
 
 def page_tree(body: bytes, headers: dict, url: str, encoding: str = ""):

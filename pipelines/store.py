@@ -130,8 +130,8 @@ def _write_pages(db: sqlite_utils.Database, pages: list[dict]) -> None:
 
 def _save_outcome(db: sqlite_utils.Database, page: dict) -> str:
     if page.get("error"):
-        # a page fetched as an article that held a list (crawler/learnt.LIST_ERROR): no failure
-        return "list" if page["error"].startswith("list: ") else "error"
+        # a page fetched as an article that held a list or no story (crawler/learnt.py): no failure
+        return "list" if page["error"].startswith(("list: ", "not an article: ")) else "error"
     return save_article(db, page)
 
 

@@ -18,7 +18,7 @@ from w3lib.url import safe_url_string
 from crawler import learnt
 from crawler.discovery import parse_feed, parse_sitemap
 from crawler.items import new_page, utc_now_iso
-from crawler.link_classes import Link, classify, date_beside, is_list_page, page_tree, split
+from crawler.link_classes import ARTICLE, LIST, Link, classify, date_beside, page_kind, page_tree, split
 from crawler.registry import Site
 from crawler.state import CrawlState
 
@@ -80,6 +80,7 @@ class NewsSpider(Spider):
         self.learnt: dict[str, str] = {}
         self.known_lists: set[str] = set()
         self.max_depth = 2
+        self._listed: set[str] = set(self.start_urls)  # list URLs asked for in this run
 
     @classmethod
     def from_crawler(cls, crawler, *args, site: str | Site = "", sites_dir: str = "", **kwargs):
@@ -248,9 +249,12 @@ class NewsSpider(Spider):
                     follow.append(urljoin(response.url, f"{stem}_{cur + 1}.{ext}"))
         depth = response.meta.get("provnews_depth", 0)
         for url in follow:
+            if url in self._listed:  # every page's menu links the same columns: one budget each
+                continue
             if self.state.list_pages_counted() >= self.max_list_pages:
                 self.crawler.stats.inc_value("provnews/list_pages_capped")
                 break
+            self._listed.add(url)
             request = self._list_request(url)
             request.meta["provnews_depth"] = depth + (url not in self._pagers)
             yield request
@@ -349,8 +353,9 @@ class NewsSpider(Spider):
         redirects = response.meta.get("redirect_urls") or []
         tree = page_tree(response.body, headers_to_dict(response.headers), response.url,
                          self.site.encoding) if self.discover else None
-        if tree is not None and isinstance(response, TextResponse) and is_list_page(tree, response.url):
-            yield from self._article_was_list(response, redirects[0] if redirects else response.url)
+        kind = page_kind(tree, response.url) if tree is not None else ARTICLE
+        if kind != ARTICLE:
+            yield from self._not_an_article(response, redirects[0] if redirects else response.url, kind)
             return
         yield new_page(
             redirects[0] if redirects else response.url,
@@ -359,16 +364,17 @@ class NewsSpider(Spider):
             fetched_at=utc_now_iso(), list_hint=response.meta.get("list_hint") or {},
         )
 
-    def _article_was_list(self, response: TextResponse, url: str):
-        """A page fetched as an article that holds a list (a 专题 index, a column): recorded as a
-        list (never an article; the store counts it apart from errors) and followed as one,
-        within the list budget."""
-        self.crawler.stats.inc_value("provnews/article_was_list")
+    def _not_an_article(self, response: TextResponse, url: str, kind: str):
+        """A page fetched as an article that holds a list (a 专题 index, a column) or no story at
+        all: recorded as such, never as an article (the store counts it apart from errors); a
+        list is followed as one, within the list budget."""
+        self.crawler.stats.inc_value(f"provnews/article_was_{kind}")
+        why = (learnt.LIST_ERROR + "the page holds a list of articles; followed as a list" if kind == LIST
+               else learnt.OTHER_ERROR + "no sentence of text (a video, a bare gallery, an empty page)")
         yield new_page(url, site=self.site.id, status=response.status, final_url=response.url,
                        headers=headers_to_dict(response.headers), fetched_at=utc_now_iso(),
-                       list_hint=response.meta.get("list_hint") or {},
-                       error=learnt.LIST_ERROR + "the page holds a list of articles; followed as a list")
-        if self.state.list_pages_counted() < self.max_list_pages:
+                       list_hint=response.meta.get("list_hint") or {}, error=why)
+        if kind == LIST and self.state.list_pages_counted() < self.max_list_pages:
             self.state.count_list_page()
             response.meta["provnews_depth"] = self.max_depth  # its pagination, not its columns
             yield from self.parse_list.__wrapped__(self, response)

@@ -336,6 +336,9 @@ def main() -> None:
     (HERE / "sidebar_headlines.json").write_text(
         json.dumps(SIDEBAR_HEADLINES, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"{len(expected)} articles written")
+    from discovery_sites import build_all  # the link-discovery sites, with their own truth
+
+    print(f"{build_all()} articles written for the discovery sites")
 
 
 if __name__ == "__main__":
