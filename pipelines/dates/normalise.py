@@ -39,6 +39,9 @@ COMPACT_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|
 ROC_NUM_RE = re.compile(r"(?<![\d./\-])(?<!\d:)(\d{2,3})(?:\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})|([/.-])(\d{1,2})\4(\d{1,2}))"
                         r"(?![\d./])\s*[日号號]?" + _TAIL)
 ROC_COMPACT_RE = re.compile(r"(?<!\d)(1[01]\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
+# 9/5/2019 (month first, as US pages print it) and 05.09.2019 / 05-09-2019 (day first, European);
+# the other reading when the first one is impossible
+DMY_RE = re.compile(r"(?<![\d./\-])(\d{1,2})([/.-])(\d{1,2})\2((?:19|20)\d{2})(?![\d./\-])" + _TAIL)
 MONTH_RE = re.compile(r"(?<![\d.])(\d{4}|\d{2})\s*(?:年\s*(\d{1,2})\s*月|[/-](\d{1,2}))(?![\d/.\-])(?!\s*\d{1,2}\s*[日号])")
 YEARLESS_RE = re.compile(r"(?<![\d年/.\-:])(\d{1,2})\s*(?:月\s*(\d{1,2})(?:\s*[日号號]|(?![\d/\-]))|[/-](\d{1,2})(?![\d/\-]))"
                          + _TAIL)
@@ -194,6 +197,9 @@ def _normalise_one(text: str, base: datetime, roc: bool) -> tuple[datetime, str]
         return got
     if got := relative(s, base):  # after the absolute forms: 今日 is also a word in site names
         return got if _sane(got[0], base) else None
+    got, s = _first(DMY_RE, s, _day_month_year, base)
+    if got:
+        return got
     if re.search(r"[A-Za-z]{3}", s):
         got = _rfc822(s, base)
         if got:
@@ -232,6 +238,14 @@ def _normalise_one(text: str, base: datetime, roc: bool) -> tuple[datetime, str]
 
         return dateparser_latin(s, base)
     return None
+
+
+def _day_month_year(m: re.Match) -> tuple[datetime, str] | None:
+    a, b = int(m[1]), int(m[3])
+    mo, d = (a, b) if m[2] == "/" else (b, a)
+    if mo > 12:
+        mo, d = d, mo
+    return _with_time(int(m[4]), mo, d, m, 5)
 
 
 def _rfc822(s: str, base: datetime) -> tuple[datetime, str] | None:
