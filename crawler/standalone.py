@@ -59,7 +59,7 @@ class JobLock:
             self.stack.enter_context(crawl_lock(db))
         except Locked as e:
             record_locked(db, site.id, str(e))
-            raise Refused("locked", f"{e}: this job fetched nothing (a crawl_runs row says so)") from None
+            raise Refused("locked", f"{e}: nothing fetched (recorded in crawl_runs)") from None
         close_interrupted_runs(db)
         record_sites(db, [site])
         crawler.signals.connect(self.release, signal=signals.engine_stopped)

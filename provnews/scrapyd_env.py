@@ -9,14 +9,12 @@ only, so the system python3 runs this before any venv exists):
     python3 -m provnews.scrapyd_env /opt/scrapyd    # ... at a place of your choosing
     python3 -m provnews.scrapyd_env --requirements  # just the requirement lines, for pip -r
 
-Without a path it lives in a cache directory outside the clone, named by the Python version and
-a hash of the requirements, so CI and the test build it once and a dependency change builds anew.
+Without a path it lives in a cache directory outside the clone (one per Python version), so CI
+and the test build it once; when pyproject.toml's requirements change, pip brings it up to date.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -32,28 +30,31 @@ def requirements(pyproject: Path = PYPROJECT) -> list[str]:
     return [*project["dependencies"], *project["optional-dependencies"]["scrapyd"]]
 
 
-def default_dir(reqs: list[str]) -> Path:
-    """$PROVNEWS_SCRAPYD_VENV, else ~/.cache/provnews/scrapyd-pyX.Y-HASH (XDG_CACHE_HOME honoured)."""
+def default_dir() -> Path:
+    """$PROVNEWS_SCRAPYD_VENV, else ~/.cache/provnews/scrapyd-pyX.Y (XDG_CACHE_HOME honoured)."""
     if os.environ.get("PROVNEWS_SCRAPYD_VENV"):
         return Path(os.environ["PROVNEWS_SCRAPYD_VENV"])
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    digest = hashlib.sha256("\n".join(reqs).encode()).hexdigest()[:12]
-    return cache / "provnews" / f"scrapyd-py{sys.version_info[0]}.{sys.version_info[1]}-{digest}"
+    return cache / "provnews" / f"scrapyd-py{sys.version_info[0]}.{sys.version_info[1]}"
 
 
-def is_ready(venv: Path) -> bool:
-    return (venv / COMPLETE).is_file()
+def is_ready(venv: Path, reqs: list[str]) -> bool:
+    """Built, and for exactly these requirements."""
+    mark = venv / COMPLETE
+    return mark.is_file() and mark.read_text(encoding="utf-8").split("\n")[:-1] == reqs
 
 
 def build(venv: Path | None = None, quiet: bool = True) -> Path:
-    """Create the environment unless it is complete already; returns its path. The completion
-    mark is written last, so an interrupted build is started again from scratch."""
+    """Create the environment, or bring it up to pyproject.toml's requirements (pip installs only
+    what changed); returns its path. The completion mark, naming the requirements, is written
+    last, so an interrupted build is finished by the next call."""
     reqs = requirements()
-    venv = Path(venv) if venv else default_dir(reqs)
-    if is_ready(venv):
+    venv = Path(venv) if venv else default_dir()
+    if is_ready(venv, reqs):
         return venv
-    shutil.rmtree(venv, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    (venv / COMPLETE).unlink(missing_ok=True)
+    if not (venv / "bin" / "python").is_file():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", *(["-q"] if quiet else []), *reqs]
     subprocess.run(pip, check=True)
     (venv / COMPLETE).write_text("\n".join(reqs) + "\n", encoding="utf-8")

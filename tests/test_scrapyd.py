@@ -16,8 +16,10 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import urllib.parse
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -157,6 +159,24 @@ def deployed(scrapyd_venv, tmp_path_factory):
                        "setup_py_kept": (src / "setup.py").read_text(encoding="utf-8") == setup_py}, work
     finally:
         daemon.stop()
+
+
+def test_shipped_sites_load_from_a_zipped_package(tmp_path):
+    """What Scrapyd does with an egg, without Scrapyd: the package imported from a zip file."""
+    archive = tmp_path / "crawler.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in sorted((ROOT / "crawler").rglob("*")):
+            if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
+                z.write(path, path.relative_to(ROOT).as_posix())
+    code = ("import sys, crawler.registry as r; reg = r.load_registry(''); "
+            "print(len(reg.sites), len(reg.errors), reg.get('km-gov').path, r.__file__)")
+    proc = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(archive)!r}); {code}"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    n, errors, km_gov, module = proc.stdout.split()
+    shipped = len(list((ROOT / "crawler" / "sites").glob("*.toml")))
+    assert (int(n), int(errors)) == (shipped, 0)
+    assert km_gov == f"{archive}/crawler/sites/km-gov.toml" and module.startswith(str(archive))
 
 
 def test_deploy_builds_the_egg_from_the_committed_setup_py_and_adds_only_ignored_files(deployed):
