@@ -110,7 +110,7 @@ class Scrapyd:
         assert answer["status"] == "ok", answer
         return answer["jobid"]
 
-    def wait(self, *jobs: str, timeout: float = 120) -> None:
+    def wait(self, *jobs: str, timeout: float = 240) -> None:
         def done() -> bool:
             return all(_get(f"{self.url}status.json?job={job}")["currstate"] == "finished" for job in jobs)
 
