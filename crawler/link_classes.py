@@ -49,6 +49,12 @@ PAGER_URL_RE = re.compile(r"(?:^|/)(?:index|list|default|more)[-_]?(\d+)\.\w+$|(
 LIST_QUERY_RE = re.compile(r"[?&](?:catid|classid|columnid|channelid|cid|colid|nodeid|typeid|lmid|uid)=", re.I)
 ALNUM_RE = re.compile(r"[0-9a-z]+", re.I)
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+_SPECIAL_RE = re.compile(r"([.^$*+?()\[\]{}|\\])")
+
+
+def _escape(text: str) -> str:
+    """re.escape for a URL piece, leaving '-', '_', '/' bare so a pinned regex stays readable."""
+    return _SPECIAL_RE.sub(r"\\\1", text)
 
 
 @dataclass(frozen=True)
@@ -96,25 +102,25 @@ def template(url: str) -> str:
     def generalise(text: str) -> str:
         out, pos = [], 0
         for m in ALNUM_RE.finditer(text):
-            out.append(re.escape(text[pos:m.start()]))
+            out.append(_escape(text[pos:m.start()]))
             run = m.group(0)
             if run.isdigit():
                 out.append(r"\d+")
             elif re.fullmatch(r"[a-z]+\d+", run, re.I):  # t20240509, col1201, c378439
-                out.append(re.escape(re.match(r"[a-z]+", run, re.I).group(0)) + r"\d+")
+                out.append(_escape(re.match(r"[a-z]+", run, re.I).group(0)) + r"\d+")
             elif re.search(r"\d", run):  # a mixed id: doc-ihfxyz123, detail-i3a4b5c
                 out.append("[0-9a-z]+")
             else:
-                out.append(re.escape(run))
+                out.append(_escape(run))
             pos = m.end()
-        out.append(re.escape(text[pos:]))
+        out.append(_escape(text[pos:]))
         return "".join(out)
 
     segments = parts.path.split("/")
-    pattern = "/".join(generalise(s) if re.search(r"\d", s) else re.escape(s) for s in segments)
+    pattern = "/".join(generalise(s) if re.search(r"\d", s) else _escape(s) for s in segments)
     if parts.query:
         keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
-        pattern += r"\?" + ".*".join(re.escape(k) + "=" for k in keys) + ".*"
+        pattern += r"\?" + "".join(f"(?=.*{_escape(k)}=)" for k in keys)  # any order
     return pattern + ("" if parts.query else "$")
 
 
