@@ -1,0 +1,111 @@
+"""Government open-information pages (信息公开): the metadata table and the attachments list.
+
+Such a page prints a table of 索引号 / 主题分类 / 发文机关 / 成文日期 / 文号 … above the document.
+It is metadata, not text: the innermost block holding three or more of these labels is read into
+fields (doc_number for 文号, issuer for 发文机关/发布机构) and removed before the body is extracted.
+An attachments list (附件：<a>…</a> <a>…</a>) becomes one short line, "附件：a；b", so the body
+keeps what was attached without a list of link texts.
+"""
+from __future__ import annotations
+
+import re
+
+import lxml.html
+
+from pipelines.extract.dom import block_lines, norm, remove, text_of
+from pipelines.extract.words import ATTACHMENT_LABEL_RE, GOV_INFO_LABELS
+
+LABEL_RE = re.compile(r"(?:" + "|".join(sorted(GOV_INFO_LABELS, key=len, reverse=True)) + r")")
+FIELD_LABELS = {"doc_number": ("发文字号", "文号", "文件编号"),
+                "issuer": ("发文机关", "发布机构", "发文单位", "发布单位")}
+MAX_TABLE_CHARS = 1200
+
+
+def _labels(text: str) -> set[str]:
+    """The distinct 信息公开 labels in a text, letter-spaced ones (索 引 号) included."""
+    return set(LABEL_RE.findall(norm(text)))
+
+
+def info_table(tree):
+    """The innermost element holding three or more 信息公开 labels, or None."""
+    found = None
+    for el in tree.iter("table", "tbody", "dl", "ul", "div", "section"):
+        text = text_of(el)
+        if len(text) <= MAX_TABLE_CHARS and len(_labels(text)) >= 3:
+            found = el  # document order: a later match is inside an earlier one or after it
+            if not any(len(_labels(text_of(c))) >= 3 for c in el if isinstance(c.tag, str)):
+                return el
+    return found
+
+
+def read_pairs(el) -> dict[str, str]:
+    """label → value of a metadata block: cells "label：value", or a label cell then its value."""
+    pairs: dict[str, str] = {}
+    lines = [norm(line) for line in block_lines(el)]
+    for i, line in enumerate(lines):
+        hits = list(LABEL_RE.finditer(line))
+        for k, m in enumerate(hits):
+            end = hits[k + 1].start() if k + 1 < len(hits) else len(line)
+            value = line[m.end():end].lstrip(":：").strip()
+            if not value and k + 1 == len(hits) and i + 1 < len(lines) and \
+                    not LABEL_RE.match(lines[i + 1]):
+                value = lines[i + 1]  # the value sits in the next cell
+            pairs.setdefault(m.group(0), value)
+    return pairs
+
+
+def take_info_table(tree, fields: dict) -> None:
+    """Move the 信息公开 table's 文号 and 发文机关 into ``fields`` and remove it from ``tree``."""
+    el = info_table(tree)
+    if el is None:
+        return
+    pairs = read_pairs(el)
+    for key, labels in FIELD_LABELS.items():
+        value = next((pairs[label] for label in labels if pairs.get(label)), "")
+        if value and value not in ("无", "-", "/") and not fields.get(key):
+            fields[key] = value
+    remove(el)
+
+
+def _plain_chars(el) -> int:
+    """Characters of non-link text in an element."""
+    return len(norm(text_of(el))) - sum(len(norm(text_of(a))) for a in el.iter("a"))
+
+
+def _link_only(el) -> bool:
+    """An element whose text is (almost) all link text."""
+    links = sum(len(norm(text_of(a))) for a in el.iter("a"))
+    return links > 0 and links >= 0.8 * len(norm(text_of(el)))
+
+
+def fold_attachments(tree) -> None:
+    """Replace each 附件：<links> block by one line "附件：name；name" (in place)."""
+    for el in list(tree.iter("div", "p", "ul", "dl", "span", "td", "strong", "b", "h4", "h5")):
+        if el.getparent() is None or not ATTACHMENT_LABEL_RE.match(el.text or ""):
+            continue
+        block, label_len = el, len(norm(text_of(el)))
+        while not any(text_of(a) for a in block.iter("a")) and block.getparent() is not None \
+                and block.getparent().tag != "body" and _plain_chars(block.getparent()) <= label_len + 10:
+            block = block.getparent()  # <div class="fujian"><span>附件：</span><a>…</a></div>
+        group = [block]
+        if not any(text_of(a) for a in block.iter("a")):
+            block = el  # 附件： alone, the links in the blocks after it
+            nxt = el.getnext()
+            while nxt is not None and isinstance(nxt.tag, str) and _link_only(nxt):
+                group.append(nxt)
+                nxt = nxt.getnext()
+            group[0] = el
+        names = [t for g in group for a in g.iter("a") for t in [text_of(a)] if t]
+        if not names:
+            continue
+        rest = norm("".join(text_of(g) for g in group))
+        for name in names:
+            rest = rest.replace(norm(name), "", 1)
+        if len(re.sub(r"[\d\W_]|附件|下载|相关", "", rest)) > 4:
+            continue  # text besides the names: a paragraph that mentions 附件, not a list
+        line = lxml.html.Element("p")
+        line.text = "附件：" + "；".join(ATTACHMENT_LABEL_RE.sub("", n) or n for n in names)
+        line.tail = group[-1].tail
+        group[0].addprevious(line)
+        for g in group:
+            g.getparent().remove(g)

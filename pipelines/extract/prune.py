@@ -1,0 +1,90 @@
+"""Pruning: remove boilerplate blocks from the tree before the main-content search.
+
+Structure first: link-dense lists of short headlines go whatever they are called; named blocks go
+by their class/id vocabulary (English and pinyin, in words.py); nav/footer/aside elements go when
+they hold little plain text. A block holding most of the page's plain text is never removed.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from pipelines.extract.dom import measure, norm, remove, text_of
+from pipelines.extract.words import BOILER_PINYIN, BOILER_TOKENS, CONTENT_TOKENS
+
+DROP_TAGS = ("script", "style", "noscript", "iframe", "button", "select", "input",
+             "textarea", "svg", "canvas", "object", "embed", "template")
+
+
+def tokens(el) -> list[str]:
+    """The class and id words of an element, camelCase split, lower-cased."""
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw).lower()
+    return [t for t in re.split(r"[^a-z0-9]+", raw) if t]
+
+
+def _is_boiler_by_name(el) -> bool:
+    toks = tokens(el)
+    if not toks:
+        return False
+    if any(t in CONTENT_TOKENS for t in toks):
+        return False
+    if any(t in BOILER_TOKENS for t in toks):
+        return True
+    joined = "".join(toks)
+    return any(p in joined for p in BOILER_PINYIN)
+
+
+def _is_headline_list(el, stats: dict) -> bool:
+    """A block that is mostly links whose texts look like short headlines: 推荐/相关 lists."""
+    total, link_len, n = stats[el]
+    if n < 3 or total == 0:
+        return False
+    if link_len / total < 0.6:
+        return False
+    # real paragraphs inside? (a story with many inline links still has long non-link runs)
+    for p in el.iter("p"):
+        pt, pl, _ = stats.get(p, (0, 0, 0))
+        if pt - pl > 60:
+            return False
+    return True
+
+
+def prune(tree, extra_xpaths: list[str] | None = None) -> None:
+    """Remove boilerplate in place: scripts/forms, site XPaths, named blocks, headline lists."""
+    for el in list(tree.iter(*DROP_TAGS)):
+        remove(el)
+    for el in list(tree.iter("form")):  # search and login boxes; ASP.NET wraps whole pages in one
+        if len(norm(text_of(el))) < 200:
+            remove(el)
+    for el in list(tree.iter(etree.Comment)):
+        remove(el)
+    for xp in extra_xpaths or []:
+        for el in tree.xpath(xp):
+            if hasattr(el, "getparent"):
+                remove(el)
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    stats = measure(root)  # exact for each element when visited: only later ones are removed
+    page_plain = max(1, stats[root][0] - stats[root][1])
+    removed: set = set()
+    for el in list(root.iter("div", "ul", "ol", "section", "aside", "nav", "footer", "header",
+                             "table", "span", "p", "dl", "td", "li")):
+        parent = el.getparent()
+        if parent is None or parent in removed or any(a in removed for a in el.iterancestors()):
+            removed.add(el)
+            continue
+        tag = el.tag
+        if tag in ("nav", "footer", "aside") and (stats[el][0] - stats[el][1]) < 200:
+            remove(el)
+            removed.add(el)
+            continue
+        plain = stats[el][0] - stats[el][1]
+        if plain / page_plain > 0.5 or (plain >= 200 and plain / page_plain > 0.4):
+            continue  # most of the page's non-link text: the story, or a misnested one (unclosed nav)
+        if (_is_boiler_by_name(el) and tag != "p") or \
+                (tag in ("ul", "ol", "div", "table", "dl", "section") and _is_headline_list(el, stats)):
+            remove(el)
+            removed.add(el)
+

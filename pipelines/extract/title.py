@@ -1,0 +1,149 @@
+"""The headline, and the lines printed around it: the kicker (引题) above and the 副题 below.
+
+The headline is a candidate (a site XPath, a visible heading, ArticleTitle/og:title) that the
+<title> agrees with; visible headings win over meta tags, so the stored characters are the ones a
+reader sees (quotes and full-width punctuation included). Agreement is judged on folded text (NFKC,
+one quote style), so “…” against "…" or ，against , is no disagreement. Without agreement the
+<title> is cut at its separators (_ | — - ::), a bare hyphen included (…-36氪).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pipelines.extract.dom import norm, text_of
+from pipelines.extract.prune import tokens
+from pipelines.extract.words import (BOILER_LINE_RE, CHROME_LINE_RE, KICKER_TOKENS, META_LINE_RE,
+                                     SPLIT_TITLE_RE, SUBTITLE_TOKENS, T2S)
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "「": '"', "」": '"',
+                         "『": '"', "』": '"', "〝": '"', "〞": '"', "'": '"', "—": "-", "–": "-",
+                         "－": "-", "·": ".", "・": "."})
+HEADINGS = ("h1", "h2", "h3")
+
+
+def fold(s: str) -> str:
+    """Text for comparing headlines: no whitespace, NFKC (full-width → half-width), one quote style."""
+    return norm(unicodedata.normalize("NFKC", s or "").translate(_QUOTES))
+
+
+def title_tag(tree) -> str:
+    t = tree.find(".//title")
+    return " ".join((t.text_content() if t is not None else "").split())
+
+
+def choose_title(tree, meta: dict, title_xpaths: list[str] | None = None) -> str:
+    """The headline: a visible heading or meta title that the <title> agrees with, else the <title>
+    with its site suffix cut off."""
+    for xp in title_xpaths or []:
+        for el in tree.xpath(xp):
+            t = el if isinstance(el, str) else text_of(el)
+            if t.strip():
+                return " ".join(t.split())
+    page_title = title_tag(tree)
+    metas = [(key, " ".join(meta[key].split())) for key in
+             ("articletitle", "og:title", "twitter:title", "headline", "title") if meta.get(key)]
+    headings = [(tag, t) for tag in HEADINGS for el in tree.iter(tag)
+                for t in [text_of(el)] if 4 <= len(t) <= 80]
+    # split <title> at its separators: the headline is usually the first (or longest) part
+    parts = [p for p in SPLIT_TITLE_RE.split(page_title) if p.strip()]
+    ft = fold(page_title)
+    suffixes = {fold(p) for p in parts[1:]}  # column and site names after the headline
+    first_len = len(fold(parts[0] if parts else page_title))
+
+    def agrees(cand: str) -> bool:
+        fc = fold(cand)
+        if len(fc) < 4 or (fc == ft and len(parts) > 1):
+            return False  # the whole <title> again, site suffix included: no evidence
+        return bool(ft) and (ft.startswith(fc) or (fc in ft and fc not in suffixes)) and \
+            len(fc) >= 0.3 * first_len
+
+    agreeing = [(HEADINGS.index(tag), -len(fold(t)), t) for tag, t in headings if agrees(t)]
+    if agreeing:
+        return min(agreeing)[2]  # h1 before h2; the fuller heading (主标题——副标题) before a cut one
+    for _, cand in metas:
+        if agrees(cand):
+            return _visible(cand, headings)
+    for source, cand in metas:  # gov guideline meta is reliable even without agreement
+        if source == "articletitle":
+            return _visible(cand, headings)
+    if parts:
+        first = parts[0].strip()
+        longest = max(parts, key=len).strip()
+        head = first if len(first) >= 0.5 * len(longest) else longest
+        if len(norm(head)) >= 4:
+            return _visible(head, headings)
+    for source, cand in [*headings[:1], *metas]:
+        if source in ("h1", "og:title"):
+            return cand
+    return page_title
+
+
+def _visible(cand: str, headings: list[tuple[str, str]]) -> str:
+    """The visible heading's characters when one folds to the same text as ``cand``."""
+    fc = fold(cand)
+    return next((t for _, t in headings if fold(t) == fc), cand)
+
+
+def _plain_line(el) -> str:
+    """A short, link-free line of text that is not a date, label or chrome line; else ''."""
+    if el is None or not isinstance(el.tag, str) or el.tag in ("a", "img", "br", "script", "style"):
+        return ""
+    if any(text_of(a) for a in el.iter("a")):
+        return ""
+    text = text_of(el)
+    folded = text.translate(T2S)
+    n = len(norm(text))
+    if not 2 <= n <= 50 or text.endswith(("。", "！", "？")) or re.search(r"\d{4}\s*[-/.年]\s*\d{1,2}", text):
+        return ""
+    if META_LINE_RE.match(folded) or BOILER_LINE_RE.search(folded) or CHROME_LINE_RE.search(folded):
+        return ""
+    return text
+
+
+def _sibling(el, step: str):
+    """The nearest element sibling before/after ``el`` that holds any text."""
+    sib = getattr(el, step)()
+    while sib is not None and (not isinstance(sib.tag, str) or not text_of(sib)):
+        sib = getattr(sib, step)()
+    return sib
+
+
+def headline_lines(tree, title: str) -> tuple[str, str]:
+    """(kicker, subtitle) printed around the headline element, '' when there is none.
+
+    Evidence, any of: the element's class/id says so (yinti, kicker, subtitle, fubiaoti …); it is
+    itself a heading (<h2> over an <h1>); a 副题 opens with a dash (——…). Body lines that repeat
+    them are dropped by the caller, which also accepts a short line printed just above the
+    headline in the body text."""
+    ft = fold(title)
+    if not ft:
+        return "", ""
+    head = None
+    for el in tree.iter(*HEADINGS, "div", "p", "td", "span"):
+        if el.tag in HEADINGS or {"title", "biaoti", "headline", "tit"} & set(tokens(el)):
+            if fold(text_of(el)) == ft:
+                head = el
+                break
+    if head is None:
+        return "", ""
+    while head.getparent() is not None and fold(text_of(head.getparent())) == ft:
+        head = head.getparent()  # <div class="title"><h1>…</h1></div>: siblings are the wrapper's
+    kicker = subtitle = ""
+    before, after = _sibling(head, "getprevious"), _sibling(head, "getnext")
+    text = _plain_line(before)
+    if text and (KICKER_TOKENS & set(tokens(before)) or before.tag in ("h2", "h3", "h4", "h5", "h6")
+                 or (head.tag == "h1" and before.tag in ("h1", "h2", "h3"))):
+        kicker = text
+    text = _plain_line(after)
+    if text and (SUBTITLE_TOKENS & set(tokens(after)) or re.match(r"^\s*[—-]{1,2}", text)
+                 or (head.tag == "h1" and after.tag in ("h2", "h3") and len(text) <= 30
+                     and not re.search(r"[，,。；;！？]", text))):  # a bare <h2> may be a standfirst
+        subtitle = text
+    return (kicker if kicker_like(kicker) else ""), subtitle
+
+
+def kicker_like(line: str) -> bool:
+    """A phrase, not a channel name or a breadcrumb (新闻, 生活> 正文, 速报>>, 原创)."""
+    n = len(norm(line))
+    return 4 <= n <= 40 and not re.search(r"[>»›》]|首页|正文|位置|原创", line.translate(T2S))
