@@ -39,18 +39,45 @@ def index_text(text: str) -> tuple[str, str]:
     return " ".join(bi), " ".join(uni)
 
 
-def match_expression(query: str) -> str | None:
-    """An FTS5 MATCH expression for a user's query: every term must occur (AND)."""
-    parts = []
-    for run in _runs(query):
+def _chunk_expression(runs: list[str]) -> str:
+    """One whitespace-free piece of a query as one FTS5 phrase, whatever scripts it mixes
+    (5月8日, 6号线, G20峰会): the index holds the same runs in the same order. Only the ends of the
+    piece can merge with text around it in a page (今年5月8日上午 indexes 日上 上午, not 日): a
+    1-character CJK run at the end becomes a prefix token (日*); one at the start cannot be found
+    by a bigram ending in it, so it is required on its own from the character column."""
+    bi = "{title_bi body_bi}"
+    if len(runs) == 1:
+        run = runs[0]
         if CJK_RE.match(run) and len(run) == 1:
-            parts.append(f'{{title_uni body_uni}} : "{run}"')
-        elif CJK_RE.match(run):
-            phrase = " ".join(run[i:i + 2] for i in range(len(run) - 1))
-            parts.append(f'{{title_bi body_bi}} : "{phrase}"')
+            return f'{{title_uni body_uni}} : "{run}"'
+        return f'{bi} : "{" ".join(_bigrams(run))}"'
+    lead = ""
+    if CJK_RE.match(runs[0]) and len(runs[0]) == 1:
+        lead, runs = f'{{title_uni body_uni}} : "{runs[0]}" AND ', runs[1:]
+    tokens = [t for run in runs for t in _bigrams(run)]
+    prefix = "*" if CJK_RE.match(runs[-1]) and len(runs[-1]) == 1 else ""
+    return f'{lead}{bi} : "{" ".join(tokens)}"{prefix}'
+
+
+def _bigrams(run: str) -> list[str]:
+    """A run's tokens as the index writes them (see index_text)."""
+    if CJK_RE.match(run) and len(run) > 1:
+        return [run[i:i + 2] for i in range(len(run) - 1)]
+    return [run]
+
+
+def match_expression(query: str) -> str | None:
+    """An FTS5 MATCH expression for a user's query: every piece (runs not parted by spaces or
+    punctuation) must occur (AND), each piece as one phrase (an exact substring match for Chinese, mixed scripts included)."""
+    pieces: list[list[str]] = []
+    end = -1
+    for m in RUN_RE.finditer(unicodedata.normalize("NFKC", query or "").lower()):
+        if m.start() == end:  # touching the previous run: 6号线 is one piece, 昆明 滇池 two
+            pieces[-1].append(m.group())
         else:
-            parts.append(f'{{title_bi body_bi}} : "{run}"')
-    return " AND ".join(parts) or None
+            pieces.append([m.group()])
+        end = m.end()
+    return " AND ".join(_chunk_expression(runs) for runs in pieces) or None
 
 
 def snippet(body: str, query: str, width: int = 40, mark: tuple[str, str] = ("[", "]")) -> str:

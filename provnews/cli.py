@@ -605,34 +605,70 @@ def stats(db):
 
 
 # --- search / reingest / import / export ------------------------------------------------------------
+def _since(ctx, param, value):
+    """--since must be a date or time in ISO form; a typo must not silently match nothing."""
+    if value is None:
+        return value
+    try:
+        datetime.fromisoformat(value if len(value) > 7 else value + "-01")  # 2024-05 is a month
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD (or an ISO time)") from None
+    return value
+
+
+SINCE_HELP = "on or after this date (YYYY-MM-DD or ISO time)"
+
+
+def _known_site(con, db: str, site: str | None) -> None:
+    """--site must name a site the database holds (a typo would print an empty result)."""
+    if site is None or con.execute("SELECT 1 FROM pages WHERE site = ? LIMIT 1", [site]).fetchone():
+        return
+    known = [r[0] for r in con.execute("SELECT DISTINCT site FROM pages ORDER BY site LIMIT 30")]
+    raise click.UsageError(f"--site: no site {site!r} in {db} (it has: {', '.join(known) or 'none'})")
+
+
 @cli.command()
 @click.argument("query")
 @DB_OPTION
 @click.option("--site", default=None, help="Only this site.")
-@click.option("--since", default=None, help="Only articles published on or after this date (ISO).")
-@click.option("--limit", default=20, show_default=True, type=int, help="How many results.")
-@click.option("--json", "as_json", is_flag=True, help="Print [{url, title, published_at, snippet, rank}].")
-def search(query, db, site, since, limit, as_json):
-    """Full-text search for QUERY (Chinese of any length, or latin words), ranked by bm25."""
+@click.option("--since", default=None, callback=_since, help="Only articles published " + SINCE_HELP + ".")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many results.")
+@click.option("--fold/--no-fold", default=True, show_default=True,
+              help="Fold syndicated copies of a story into its earliest copy (+N copies).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print [{url, title, site, published_at, snippet, rank, copies, copy_sites}].")
+def search(query, db, site, since, limit, fold, as_json):
+    """Full-text search for QUERY: Chinese of any length, latin words, digits, or a mix of them
+    (6号线, G20峰会, 5月8日 are one phrase each); space-separated pieces must all occur.
+
+    Ordered by bm25 (titles count more), then newest first.
+    """
+    from pipelines.fulltext import match_expression
     from provnews.search import search as run_search
 
+    if not match_expression(query):
+        raise click.UsageError("QUERY has no letters, digits or Chinese characters to search for")
     con = _open_readonly(db)
-    hits = run_search(con, query, site, since, limit)
+    _known_site(con, db, site)
+    hits = run_search(con, query, site, since, limit, fold)
     if as_json:
-        click.echo(json.dumps([{k: h[k] for k in ("url", "title", "published_at", "snippet", "rank")}
+        click.echo(json.dumps([{k: h[k] for k in ("url", "title", "site", "published_at", "snippet", "rank",
+                                                  "copies", "copy_sites")}
                                for h in hits], ensure_ascii=False, indent=1))
         return
     if not hits:
         click.echo("no match")
     for h in hits:
-        click.echo(f"{h['rank']:>8.2f}  {h['published_at'] or '-':<25} {h['site']:<14} {h['title']}\n"
-                   f"          {h['snippet']}\n          {h['url']}")
+        copies = (f"  (+{h['copies']} {'copy' if h['copies'] == 1 else 'copies'}: "
+                  f"{', '.join(h['copy_sites'])})") if h["copies"] else ""
+        click.echo(f"{h['published_at'] or '-':<25} {h['site']:<14} {h['title']}{copies}\n"
+                   f"    {h['snippet']}\n    {h['url']}")
 
 
 @cli.command()
 @DB_OPTION
 @click.option("--site", default=None, help="Only pages of this site.")
-@click.option("--since", default=None, help="Only pages fetched on or after this time (ISO).")
+@click.option("--since", default=None, callback=_since, help="Only pages fetched " + SINCE_HELP + ".")
 @click.option("--where", default=None, help="An extra SQL condition on the pages table (alias p).")
 @click.option("--jobs", default=0, type=int, help="Worker processes (default: all cores).")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
@@ -651,6 +687,8 @@ def reingest(db, site, since, where, jobs, dry_run, sites_dir, as_json):
     from provnews import reingest as ri
 
     _require_db(db, write=not dry_run)
+    with _open_readonly(db).conn as con:
+        _known_site(con, db, site)
     try:
         total = ri.count_pages(db, site, since, where)
     except sqlite3.Error as e:
@@ -704,7 +742,8 @@ def import_cmd(paths, db, site, sites_dir):
 @DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc"]), default="jsonl",
               show_default=True, help="jsonl/csv/parquet: articles; warc: the stored raw pages.")
-@click.option("--since", default=None, help="Articles published (pages fetched, for warc) on or after this.")
+@click.option("--since", default=None, callback=_since,
+              help="Articles published (pages fetched, for warc) " + SINCE_HELP + ".")
 @click.option("--site", default=None, help="Only this site.")
 @click.option("--where", default=None, help="An extra SQL condition on the exported table.")
 @click.option("--out", "out", default="-", type=click.Path(dir_okay=False, allow_dash=True),
@@ -719,7 +758,8 @@ def export(db, fmt, since, site, where, out, bom):
 
     if bom and fmt != "csv":
         raise click.UsageError("--bom is for --format csv")
-    _open_readonly(db).conn.close()
+    with _open_readonly(db).conn as con:
+        _known_site(con, db, site)
     binary = fmt in ("parquet", "warc")
     gzip = not out.lower().endswith(".warc")
     try:
@@ -828,6 +868,11 @@ def eval_cmd(corpus_dir, split, compare, check, baseline, as_json):
 from provnews.cli_clusters import clusters  # noqa: E402 - commands in their own module
 
 cli.add_command(clusters)
+from provnews.cli_sites import add_site, check_site, sites  # noqa: E402 - commands in their own module
+
+cli.add_command(sites)
+cli.add_command(check_site)
+cli.add_command(add_site)
 
 
 def main() -> None:
