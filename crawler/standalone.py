@@ -12,11 +12,15 @@ from __future__ import annotations
 import logging
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scrapy import Spider, signals
 from scrapy.exceptions import CloseSpider
 
 from crawler.registry import Site, SiteConfigError, load_registry
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger("crawler.standalone")
 
@@ -46,7 +50,7 @@ def find_site(site_id: str, sites_dir: str) -> Site:
 class JobLock:
     """The database's crawl lock for a job's lifetime (released when the engine stops)."""
 
-    def __init__(self, crawler, site: Site, scrapyd: bool):
+    def __init__(self, crawler: Crawler, site: Site, scrapyd: bool):
         from provnews.lock import Locked, crawl_lock
         from provnews.runner import close_interrupted_runs, record_sites
 
@@ -89,7 +93,7 @@ class RefusedSpider(Spider):
     name = "news"
 
     @classmethod
-    def for_crawler(cls, crawler, refused: Refused, **kwargs) -> "RefusedSpider":
+    def for_crawler(cls, crawler: Crawler, refused: Refused, **kwargs) -> RefusedSpider:
         logger.error("%s", refused)
         crawler.settings.set("ITEM_PIPELINES", {}, priority="spider")
         spider = cls(**kwargs)
