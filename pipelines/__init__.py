@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-EXTRACTOR_VERSION = "0.2.0"  # bump when extract/dates rules change: re-ingest compares it
+EXTRACTOR_VERSION = "0.3.0"  # bump when extract/dates rules change: re-ingest compares it
 
 
 class StageError(Exception):

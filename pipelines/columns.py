@@ -43,6 +43,11 @@ TABLES: dict[str, dict] = {
             ("cluster_id", "TEXT", "for a story published by several sources: the URL of its earliest published copy (null when no other copy is known)"),
             ("duplicate_of", "TEXT", "the earliest published copy, on every later copy (null on the original)"),
             ("published_day", "TEXT", "publication day in China Standard Time, YYYY-MM-DD (date(published_at) in SQLite would give the UTC day)"),
+            ("kicker", "TEXT", "引题: the line printed above the headline (empty when absent)"),
+            ("subtitle", "TEXT", "副题: the line printed below the headline, often led by —— (empty when absent)"),
+            ("original_title", "TEXT", "原标题 of a syndicated copy, from its （原标题：…） line, kept out of body (empty when absent)"),
+            ("doc_number", "TEXT", "文号 / 发文字号 of a government document, from the 信息公开 table (empty when absent)"),
+            ("issuer", "TEXT", "发文机关 / 发布机构 of a government document, from the 信息公开 table (empty when absent)"),
         ),
     },
     "pages": {

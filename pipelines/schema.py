@@ -148,8 +148,22 @@ def _published_day(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["site", "published_day"], if_not_exists=True)
 
 
+# columns of extraction beside title/body (pipelines/extract ARTICLE_KEYS), added by _extract_fields
+EXTRACT_FIELDS = ("kicker", "subtitle", "original_title", "doc_number", "issuer")
+
+
+def _extract_fields(db: sqlite_utils.Database) -> None:
+    """articles.kicker, .subtitle, .original_title, .doc_number, .issuer: the lines printed around a
+    story that extraction keeps out of its body (引题, 副题, 原标题) and a government document's
+    文号 and 发文机关. Older rows hold null until a re-ingest fills them."""
+    cols = db["articles"].columns_dict
+    for col in EXTRACT_FIELDS:
+        if col not in cols:
+            db["articles"].add_column(col, str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _site_templates, _cluster_splits,
-                                                             _published_day]
+                                                             _published_day, _extract_fields]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

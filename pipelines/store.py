@@ -18,10 +18,10 @@ from pipelines.clusters import cluster_article
 from pipelines.dates.normalise import local_day
 from pipelines.dedup import minhash, signature_bytes
 from pipelines.fulltext import index_text
-from pipelines.schema import ARTICLES_COLUMNS, connect  # noqa: F401 - connect is re-exported
+from pipelines.schema import ARTICLES_COLUMNS, EXTRACT_FIELDS, connect  # noqa: F401 - connect is re-exported
 
 # what extraction produces, and published_day derived from it; cluster columns are derived apart
-ARTICLE_FIELDS = list(ARTICLES_COLUMNS) + ["published_day"]
+ARTICLE_FIELDS = list(ARTICLES_COLUMNS) + ["published_day", *EXTRACT_FIELDS]
 MAX_ATTEMPTS = 3  # a URL failing transiently (timeouts, 5xx, 429) is retried on this many runs
 
 

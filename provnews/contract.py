@@ -2,12 +2,16 @@
 
 Keys (stable; evaluation tools rely on them): id or path, url, title, published (ISO 8601 with
 +08:00, or null), published_precision (second/minute/day/month, or null), author, source, editor,
-body (plain text, one paragraph per line), and error only when a stage failed.
+kicker, subtitle, original_title, doc_number, issuer (empty strings when absent), body (plain text,
+one paragraph per line), and error only when a stage failed.
 """
 from __future__ import annotations
 
 
-EXTRACT_KEYS = ("title", "published", "published_precision", "author", "source", "editor", "body")
+EXTRACT_KEYS = ("title", "published", "published_precision", "author", "source", "editor", "kicker",
+                "subtitle", "original_title", "doc_number", "issuer", "body")
+# what the extract stage adds beside the headline and byline fields; copied as they are
+EXTRA_KEYS = ("kicker", "subtitle", "original_title", "doc_number", "issuer")
 
 
 def extract_one(body: bytes, url: str, fetched_at: str) -> dict:
@@ -19,7 +23,8 @@ def extract_one(body: bytes, url: str, fetched_at: str) -> dict:
     a = page.get("article") or {}
     out = {"url": url or None, "title": a.get("title"), "published": a.get("published_at"),
            "published_precision": a.get("published_precision"), "author": a.get("author"),
-           "source": a.get("source"), "editor": a.get("editor"), "body": a.get("body")}
+           "source": a.get("source"), "editor": a.get("editor"),
+           **{k: a.get(k) for k in EXTRA_KEYS}, "body": a.get("body")}
     if page.get("error"):
         out["error"] = page["error"]
     return out

@@ -51,7 +51,8 @@ def test_extract_json_contract(tmp_path):
                    "--fetched-at", "2024-06-01T00:00:00+08:00", check=True)
     obj = json.loads(proc.stdout)
     assert set(obj) == {"path", "url", "title", "published", "published_precision", "author",
-                        "source", "editor", "body"}
+                        "source", "editor", "kicker", "subtitle", "original_title", "doc_number",
+                        "issuer", "body"}
     assert obj["title"] == "云南今年计划新建改建农村公路1.2万公里"
     assert obj["published"] == "2024-05-09T10:07:00+08:00" and obj["published_precision"] == "minute"
     assert obj["source"] == "云岭日报" and obj["editor"] == "张丽"
