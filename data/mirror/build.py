@@ -13,6 +13,7 @@ import shutil
 from html import escape
 from pathlib import Path
 
+from build_dianchi import build_dianchi  # the fourth site: edge boilerplate and 信息公开 pages
 from stories import SIDEBAR_HEADLINES, STORIES
 
 HERE = Path(__file__).resolve().parent
@@ -335,7 +336,7 @@ def main() -> None:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     (HERE / "sidebar_headlines.json").write_text(
         json.dumps(SIDEBAR_HEADLINES, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"{len(expected)} articles written")
+    print(f"{len(expected)} articles written, and {build_dianchi()} for mirror-dianchi")
     from discovery_sites import build_all  # the link-discovery sites, with their own truth
 
     print(f"{build_all()} articles written for the discovery sites")
