@@ -1,7 +1,10 @@
 """Database figures for issue 6:
   - re-ingest throughput at --jobs 1 and --jobs 2 over copies of the mirror's raw pages;
   - near-duplicate clustering time and search latency p50/p95 at N articles (default 100,000),
-    built through the real write path (save_article: FTS index + MinHash/LSH clustering).
+    built through the real write path (save_article: FTS index + MinHash/LSH clustering);
+  - clustering cost per article (the time in pipelines.clusters.cluster_article, issue 20) on that
+    database and on one government site of templated notices (the worst case: every notice is
+    near hundreds of others and each candidate pair must be confirmed).
 
     python bench/bench_database.py [--articles 100000] [--reingest-pages 2000]
 """
@@ -18,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import pipelines.store as store  # noqa: E402
 from data.mirror.stories import STORIES  # noqa: E402
 from pipelines.store import compress, connect, save_article  # noqa: E402
 
@@ -41,6 +45,81 @@ def synthetic_body(rng: random.Random) -> str:
             sentences.append("".join(parts))
         paras.append("，".join(sentences) + "。")
     return "\n".join(paras)
+
+
+class ClusterClock:
+    """Times every cluster_article call of the write path (wrapped where store.py calls it)."""
+
+    def __init__(self):
+        self.seconds, self.calls = 0.0, 0
+
+    def __enter__(self):
+        self.inner = getattr(store, "cluster_article", None) or store._cluster  # the older layout
+
+        def timed(*args, **kw):
+            t0 = time.perf_counter()
+            try:
+                return self.inner(*args, **kw)
+            finally:
+                self.seconds += time.perf_counter() - t0
+                self.calls += 1
+
+        self.name = "cluster_article" if hasattr(store, "cluster_article") else "_cluster"
+        setattr(store, self.name, timed)
+        return self
+
+    def __exit__(self, *exc):
+        setattr(store, self.name, self.inner)
+
+    def per_article_ms(self) -> float:
+        return self.seconds / max(self.calls, 1) * 1000
+
+
+NOTICE_TEMPLATES = [
+    "根据《党政领导干部选拔任用工作条例》等有关规定，经州委研究，拟提拔任用以下同志，现予以公示。\n{name}，{sex}，{year}年{month}月生，"
+    "{place}人，大学学历，现任{place}{org}副局长，拟任{place}{org}局长。\n公示时间：2024年{month}月{day}日至2024年{month}月{day2}日。\n"
+    "公示期间，干部群众可通过来电、来信、来访等方式，向州委组织部反映公示对象在政治品质、道德品行、工作作风、廉洁自律等方面的情况和问题。"
+    "反映问题要实事求是、客观公正，提倡署真实姓名。\n受理电话：0878-3121234",
+    "{place}{project}项目（项目编号：ZB-2024-{code}）于2024年{month}月{day}日进行了开标、评标，评标委员会依据招标文件规定的评标办法，推荐中标候选人如下："
+    "\n第一中标候选人：{place}{firm}有限公司，投标报价：{amount}万元，项目经理：{name}。\n公示期为2024年{month}月{day}日至2024年{month}月{day2}日。"
+    "投标人或者其他利害关系人对评标结果有异议的，应当在中标候选人公示期间以书面形式向招标人提出，招标人应当自收到异议之日起3日内作出答复。",
+    "楚市监罚〔2024〕{code}号\n当事人：{place}{firm}经营部　负责人：{name}\n2024年{month}月{day}日，本局执法人员依法对当事人的经营场所进行检查，"
+    "发现当事人存在销售超过保质期食品的行为，违法所得共计{amount}元。上述事实，有现场检查笔录、询问调查笔录等证据为证。\n本局决定对当事人作出如下"
+    "行政处罚：一、没收违法所得{amount}元；二、罚款{fine}元。当事人如不服本行政处罚决定，可在收到本决定书之日起六十日内申请行政复议。",
+]
+NAMES = ["张建华", "李丽萍", "杨志强", "王晓燕", "赵德明", "陈国平", "周红梅", "刘新民", "段玉兰", "马俊", "普艳", "何平"]
+ORGS = ["发展和改革局", "财政局", "审计局", "教育体育局", "水务局", "自然资源局", "交通运输局", "卫生健康局"]
+FIRMS = ["鑫源", "恒达", "康宁", "味佳园", "鹏程", "滇中", "永安", "彝海"]
+PROJECTS = ["道路提升改造", "河道综合治理", "中心小学教学楼建设", "农村供水保障", "老旧小区改造", "污水处理厂扩建"]
+
+
+def notice_body(rng: random.Random) -> str:
+    month, day = rng.randint(1, 12), rng.randint(1, 20)
+    return rng.choice(NOTICE_TEMPLATES).format(
+        name=rng.choice(NAMES), sex=rng.choice("男女"), year=rng.randint(1970, 1990), month=month, day=day,
+        day2=day + 6, place=rng.choice(PLACES), org=rng.choice(ORGS), firm=rng.choice(FIRMS),
+        project=rng.choice(PROJECTS), code=rng.randint(1, 999), amount=rng.randint(100, 99999),
+        fine=rng.randint(1, 50) * 1000)
+
+
+def templated(path: Path, n: int) -> tuple[float, int]:
+    """n notices of one government site from three templates; (seconds, clustered articles)."""
+    rng = random.Random(11)
+    db = connect(path)
+    t0 = time.perf_counter()
+    for i in range(n):
+        with db.conn:
+            body = notice_body(rng)
+            save_article(db, {"url": f"http://gov.example.cn/tzgg/{i}.html", "site": "gov", "list_hint": {},
+                              "fetched_at": "2024-06-01T08:00:00+00:00",
+                              "article": {"title": body[:12], "body": body, "author": "", "source": "", "editor": "",
+                                          "published_at": f"2024-05-{1 + i % 28:02d}T09:00:00+08:00",
+                                          "published_precision": "minute", "published_source": "meta",
+                                          "canonical_url": f"http://gov.example.cn/tzgg/{i}.html", "fingerprint": None}})
+    secs = time.perf_counter() - t0
+    clustered = db.execute("SELECT count(*) FROM articles WHERE cluster_id IS NOT NULL").fetchone()[0]
+    db.conn.close()
+    return secs, clustered
 
 
 def build(path: Path, n: int) -> float:
@@ -149,12 +228,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=100_000, help="articles in the search/cluster database")
     ap.add_argument("--reingest-pages", type=int, default=2000, help="raw pages for the re-ingest figure")
+    ap.add_argument("--notices", type=int, default=3000, help="templated notices for the clustering figure")
+    ap.add_argument("--only-clustering", action="store_true", help="skip the re-ingest and search figures")
     args = ap.parse_args()
-    reingest_bench(args.reingest_pages)
-    reingest_memory()
-    with tempfile.TemporaryDirectory() as tmp:
+    if not args.only_clustering:
+        reingest_bench(args.reingest_pages)
+        reingest_memory()
+    with tempfile.TemporaryDirectory() as tmp, ClusterClock() as clock:
+        secs, clustered = templated(Path(tmp) / "notices.db", args.notices)
+        print(f"{args.notices} templated notices of one site: {args.notices / secs:.0f} writes/s; clustering "
+              f"{clock.per_article_ms():.2f} ms per article; {clustered} notices clustered")
+    with tempfile.TemporaryDirectory() as tmp, ClusterClock() as clock:
         path = Path(tmp) / "big.db"
         secs = build(path, args.articles)
+        print(f"clustering at {args.articles} articles: {clock.per_article_ms():.2f} ms per article "
+              f"({clock.seconds:.0f} s of {secs:.0f} s)")
+        if args.only_clustering:
+            return
         con = connect(path, readonly=True)
         clusters = con.execute("SELECT count(*), sum(copies) FROM syndication_clusters").fetchone()
         size = path.stat().st_size / 1e6

@@ -25,7 +25,7 @@ from pipelines.samestory import Comparison, compare
 CLUSTER_RULE = "2"  # bump when the decision changes: re-ingest then re-evaluates every cluster
 PROBES_PER_CLUSTER = 8  # members of one existing cluster compared with a new article, at most
 CANDIDATES_PER_BAND = 64  # articles read per LSH band bucket (a bucket of templated pages is huge)
-MAX_CONFIRM = 8  # near candidates aligned per article, the most similar first
+MAX_CONFIRM = 4  # near candidates aligned per article, the most similar first (true copies are the nearest)
 
 
 def cluster_article(db: sqlite_utils.Database, url: str, sig: bytes | None, old_cluster: str | None,
@@ -94,9 +94,9 @@ def texts(db: sqlite_utils.Database, urls: list[str]) -> dict[str, tuple[str, st
     return out
 
 
-def judge(mine: tuple[str, str, str], theirs: tuple[str, str, str]) -> Comparison:
+def judge(mine: tuple[str, str, str], theirs: tuple[str, str, str], explain: bool = True) -> Comparison:
     """samestory.compare on two (site, title, body) rows."""
-    return compare(mine[2], theirs[2], mine[1], theirs[1], same_site=mine[0] == theirs[0])
+    return compare(mine[2], theirs[2], mine[1], theirs[1], same_site=mine[0] == theirs[0], explain=explain)
 
 
 def confirmed(db: sqlite_utils.Database, url: str, near: list[tuple[str, float]],
@@ -113,7 +113,7 @@ def confirmed(db: sqlite_utils.Database, url: str, near: list[tuple[str, float]]
     rows = texts(db, [url] + [u for u, _ in near])
     if url not in rows:
         return []
-    return [u for u, _ in near if u in rows and judge(rows[url], rows[u]).same]
+    return [u for u, _ in near if u in rows and judge(rows[url], rows[u], explain=False).same]
 
 
 def _join_one_cluster(db: sqlite_utils.Database, url: str, matches: list[str],

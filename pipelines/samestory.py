@@ -26,12 +26,14 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Callable, Iterator
 
 ANCHOR = 10  # a shared stretch this long (characters) marks where the story itself begins/ends
 GLUE = 3  # shared stretches shorter than this inside a difference are part of it (张三，男 → 李四，女)
 MAX_ALIGN = 6000  # characters of each text aligned (alignment cost grows with length × length)
 
 SPACE_RE = re.compile(r"[^\S\n]+")
+CLAUSE_RE = re.compile(r"(?<=[,。;:!?、()\n])")  # after NFKC: ， ； ： ！ ？ （ ） are ASCII
 LINES_RE = re.compile(r"\n{2,}")
 PUNCT_RE = re.compile(r"[\W_]+", re.UNICODE)
 DIGIT_RE = re.compile(r"\d")
@@ -87,70 +89,102 @@ def _in_token(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch == ".")
 
 
-def _differences(a: str, b: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(interior substitutions, interior one-sided insertions) between two normalised texts.
+def _clauses(text: str) -> list[str]:
+    return [c for c in CLAUSE_RE.split(text) if c]
 
-    Interior means between the first and the last shared stretch of ANCHOR characters; short
-    shared stretches inside a difference are glued into it."""
-    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    anchors = [i for i, op in enumerate(ops) if op[0] == "equal" and op[2] - op[1] >= ANCHOR]
+
+def _spans(ops: list[tuple], size: Callable[[tuple], int]) -> list[list[tuple]]:
+    """The runs of differing ops between the first and the last anchor (a shared stretch of
+    ANCHOR characters); shared stretches shorter than GLUE inside a difference belong to it."""
+    anchors = [i for i, op in enumerate(ops) if op[0] == "equal" and size(op) >= ANCHOR]
     if len(anchors) < 2:
-        return [], []
-    subs, inserts = [], []
-    run: list[tuple] = []
-
-    def close() -> None:
-        if not run:
-            return
-        i1, i2, j1, j2 = run[0][1], run[-1][2], run[0][3], run[-1][4]
-        while i1 > 0 and j1 > 0 and _in_token(a[i1 - 1]):  # whole numbers and codes: 1978 ≠ 1982
-            i1, j1 = i1 - 1, j1 - 1
-        while i2 < len(a) and j2 < len(b) and _in_token(a[i2]) and a[i2] == b[j2]:
-            i2, j2 = i2 + 1, j2 + 1
-        sa, sb = a[i1:i2], b[j1:j2]
-        changed = [op for op in run if op[0] != "equal"]
-        if any(op[0] == "replace" for op in changed) or (
-                any(op[0] == "delete" for op in changed) and any(op[0] == "insert" for op in changed)):
-            subs.append((sa, sb))
-        elif sa != sb:
-            inserts.append((sa, sb))
-        run.clear()
-
+        return []
+    runs, run = [], []
     for op in ops[anchors[0] + 1:anchors[-1]]:
-        if op[0] == "equal" and op[2] - op[1] >= GLUE:
-            close()
+        if op[0] == "equal" and size(op) >= GLUE:
+            if run:
+                runs.append(run)
+            run = []
         else:
             run.append(op)
-    close()
-    return subs, inserts
+    return runs + ([run] if run else [])
+
+
+def _split_run(a: str, b: str) -> Iterator[tuple[str, str, str]]:
+    """One differing stretch, aligned character by character: its substitutions ("sub": both
+    sides say something) and one-sided insertions ("ins"), numbers and codes kept whole."""
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    run: list[tuple] = []
+    for op in ops + [("equal", len(a), len(a), len(b), len(b))]:
+        if not (op[0] == "equal" and (op[2] - op[1] >= GLUE or op[2] == len(a))):
+            run.append(op)
+            continue
+        changed = [o for o in run if o[0] != "equal"]
+        if changed:
+            i1, i2, j1, j2 = changed[0][1], changed[-1][2], changed[0][3], changed[-1][4]
+            while i1 > 0 and j1 > 0 and _in_token(a[i1 - 1]):  # whole numbers and codes: 1978 ≠ 1982
+                i1, j1 = i1 - 1, j1 - 1
+            while i2 < len(a) and j2 < len(b) and _in_token(a[i2]) and a[i2] == b[j2]:
+                i2, j2 = i2 + 1, j2 + 1
+            kinds = {o[0] for o in changed}
+            yield ("sub" if "replace" in kinds or {"insert", "delete"} <= kinds else "ins"), a[i1:i2], b[j1:j2]
+        run = []
+
+
+def differences(a: str, b: str) -> Iterator[tuple[str, str, str]]:
+    """The interior differences between two normalised texts, as ("sub" | "ins", a side, b side).
+
+    Aligned clause by clause first (a clause ends at a punctuation mark: cheap, and the template's
+    clauses match whole), then each differing interior stretch character by character."""
+    ca, cb = _clauses(a), _clauses(b)
+    oa, ob = [0], [0]
+    for c in ca:
+        oa.append(oa[-1] + len(c))
+    for c in cb:
+        ob.append(ob[-1] + len(c))
+    ops = difflib.SequenceMatcher(None, ca, cb, autojunk=False).get_opcodes()
+    for run in _spans(ops, lambda op: oa[op[2]] - oa[op[1]]):
+        sa, sb = a[oa[run[0][1]]:oa[run[-1][2]]], b[ob[run[0][3]]:ob[run[-1][4]]]
+        if sa and sb:
+            yield from _split_run(sa, sb)
+        elif sa or sb:
+            yield "ins", sa, sb
 
 
 def compare(body_a: str, body_b: str, title_a: str = "", title_b: str = "",
-            same_site: bool = False) -> Comparison:
+            same_site: bool = False, explain: bool = True) -> Comparison:
     """Whether two texts MinHash already found near each other are one story.
 
-    Across sites: yes unless a distinguishing token differs (an interior substitution, or
-    document identifiers that disagree). On one site: only a re-post (no interior difference at
-    all) is one story; a near-duplicate with any change inside is another document or an update
-    published under its own URL, and both stay visible."""
+    Across sites: yes unless a distinguishing token differs (an interior substitution, document
+    identifiers that disagree, headline figures that all differ). On one site: only a re-post (no
+    interior difference at all) is one story; a near-duplicate with any change inside is another
+    document or an update published under its own URL, and both stay visible. Without
+    ``explain`` (the clustering's case) it stops at the first reason to keep them apart."""
     a, b = normalise(body_a)[:MAX_ALIGN], normalise(body_b)[:MAX_ALIGN]
+    differing: list[tuple[str, str]] = []
     ids_a = id_tokens(normalise(title_a) + "\n" + a)
     ids_b = id_tokens(normalise(title_b) + "\n" + b)
-    subs, inserts = _differences(a, b)
-    differing = [(x, y) for x, y in subs if _distinguishing(x, y)]
     if ids_a and ids_b and ids_a != ids_b:
-        differing += [(" ".join(sorted(ids_a - ids_b)) or "-", " ".join(sorted(ids_b - ids_a)) or "-")]
+        differing.append((" ".join(sorted(ids_a - ids_b)) or "-", " ".join(sorted(ids_b - ids_a)) or "-"))
     ta, tb = set(numbers(normalise(title_a))), set(numbers(normalise(title_b)))
     if ta and tb and not ta & tb:  # headlines get rewritten, but keep their figures
         differing.append((" ".join(sorted(ta)), " ".join(sorted(tb))))
-    na, nb = numbers(a), numbers(b)
-    shared = sorted((ids_a & ids_b) | (set(na) & set(nb)))
+    changed_inside: list[tuple[str, str]] = []
+    if explain or not differing:
+        for kind, x, y in differences(a, b):
+            if kind == "sub" and _distinguishing(x, y):
+                differing.append((x, y))
+            elif same_site and PUNCT_RE.sub("", x + y):
+                changed_inside.append((x, y))
+            if not explain and (differing or changed_inside):
+                break
+    shared = sorted((ids_a & ids_b) | (set(numbers(a)) & set(numbers(b)))) if explain else []
     if differing:
         return Comparison(False, f"{len(differing)} differing distinguishing token(s): not the same "
                                  "document, whatever the shared template", shared, differing)
-    if same_site and [x for x in inserts if PUNCT_RE.sub("", x[0] + x[1])]:
+    if same_site and changed_inside:
         return Comparison(False, "same site, changed inside the text: another document (or an update "
-                                 "under its own URL), kept apart", shared, [(x, y) for x, y in inserts])
+                                 "under its own URL), kept apart", shared, changed_inside)
     if same_site:
         return Comparison(True, "same site, same text but for the edges: a re-post", shared)
     return Comparison(True, "across sites, no distinguishing token differs (edges: prefixes, chrome, "
