@@ -19,7 +19,7 @@ import sqlite3
 
 import sqlite_utils
 
-from pipelines.dedup import SAME_STORY, bands, similarity
+from pipelines.dedup import SAME_STORY, host_of, bands, similarity
 from pipelines.samestory import Comparison, compare
 
 CLUSTER_RULE = "2"  # bump when the decision changes: re-ingest then re-evaluates every cluster
@@ -82,21 +82,28 @@ def split_from(db: sqlite_utils.Database, url: str) -> set[str]:
         return set()
 
 
-def texts(db: sqlite_utils.Database, urls: list[str]) -> dict[str, tuple[str, str, str]]:
-    """(site, title, body) of each URL."""
+def texts(db: sqlite_utils.Database, urls: list[str]) -> dict[str, tuple[tuple[str, str], str, str]]:
+    """((site, host), title, body) of each URL."""
     out = {}
     for start in range(0, len(urls), 500):
         chunk = urls[start:start + 500]
         marks = ", ".join("?" for _ in chunk)
         for u, site, title, body in db.execute(
                 f"SELECT url, site, title, body FROM articles WHERE url IN ({marks})", chunk):
-            out[u] = (site, title or "", body or "")
+            out[u] = ((site, host_of(u)), title or "", body or "")
     return out
 
 
-def judge(mine: tuple[str, str, str], theirs: tuple[str, str, str], explain: bool = True) -> Comparison:
-    """samestory.compare on two (site, title, body) rows."""
-    return compare(mine[2], theirs[2], mine[1], theirs[1], same_site=mine[0] == theirs[0], explain=explain)
+def same_publisher(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """One site: the same site id, and not two different hosts (an import filed under one site id
+    may hold pages of many hosts: those are syndication across sites all the same)."""
+    return a[0] == b[0] and not (a[1] and b[1] and a[1] != b[1])
+
+
+def judge(mine: tuple, theirs: tuple, explain: bool = True) -> Comparison:
+    """samestory.compare on two ((site, host), title, body) rows."""
+    return compare(mine[2], theirs[2], mine[1], theirs[1], same_site=same_publisher(mine[0], theirs[0]),
+                   explain=explain)
 
 
 def confirmed(db: sqlite_utils.Database, url: str, near: list[tuple[str, float]],

@@ -25,7 +25,7 @@ def canonical_url(url: str, rel_canonical: str | None = None) -> str:
     """Normalised URL; a same-site <link rel=canonical> wins over the fetched address."""
     if rel_canonical:
         target = urljoin(url, rel_canonical.strip())
-        if _site_of(target) and _site_of(target) == _site_of(url):
+        if host_of(target) and host_of(target) == host_of(url):
             url = target
     try:
         url = normalize_url(url, strict=True)
@@ -34,7 +34,8 @@ def canonical_url(url: str, rel_canonical: str | None = None) -> str:
     return canonicalize_url(url, keep_fragments=False)
 
 
-def _site_of(url: str) -> str:
+def host_of(url: str) -> str:
+    """The URL's host without www.: what "the same site" means for a link or a syndicated copy."""
     host = (urlsplit(url).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
 

@@ -207,13 +207,15 @@ STORIES = [
 
 def syndicated() -> list[tuple[str, str, str, str, list[str], str, str]]:
     """(story index, site host, url, title, paragraphs, published, site name) for every copy:
-    the daily first (the original), then a news portal and a provincial portal."""
+    the daily first (the original), then a news portal (a reporter prefix, a photo caption inside,
+    its editor line) and a provincial portal (the last paragraph dropped, a 来源 line)."""
     out = []
     for s, (title, paras) in enumerate(STORIES):
         day = 8 + s
         out.append((s, DAILY, f"http://{DAILY}/html/2024-05/{day:02d}/content_{100 + s}.htm", title, paras,
                     f"2024-05-{day:02d}T07:00:00+08:00", "楚雄日报"))
-        prefixed = [f"楚雄新闻网讯（记者 李明 通讯员 杨华）{paras[0]}", *paras[1:], "（楚雄新闻网 编辑：普丽）"]
+        prefixed = [f"楚雄新闻网讯（记者 李明 通讯员 杨华）{paras[0]}", paras[1], "（图为项目现场。楚雄新闻网 杨华 摄）",
+                    *paras[2:], "（楚雄新闻网 编辑：普丽）"]
         out.append((s, NEWS, f"http://{NEWS}/news/2024/0{5}/{day:02d}/{3000 + s}.shtml", f"{title}（图）", prefixed,
                     f"2024-05-{day:02d}T10:{15 + s}:00+08:00", "楚雄新闻网"))
         out.append((s, PORTAL, f"http://{PORTAL}/system/2024/05/{day:02d}/0{4000 + s}.shtml", title,
