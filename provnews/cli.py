@@ -49,6 +49,15 @@ def cli() -> None:
     """
 
 
+def console(stderr: bool = False):
+    """A Rich console: on a terminal, the terminal's width; piped or redirected (cron logs, `| less`),
+    wide enough that no site id, URL or message is cut to fit 80 columns."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr) if stream.isatty() else Console(stderr=stderr, width=100_000)
+
+
 # --- crawl ---------------------------------------------------------------------------------------
 class Progress:
     """Live per-site counters on stderr while the reactor runs (quiet when not a terminal)."""
@@ -72,7 +81,7 @@ class Progress:
         self.bar.update(self.tasks[site_id], advance=1, info=f"ok {c[0]}  errors {c[1]}")
 
 
-def print_summary(summary, console) -> None:
+def print_summary(summary, out) -> None:
     from rich.table import Table
 
     table = Table(title="crawl summary")
@@ -80,8 +89,9 @@ def print_summary(summary, console) -> None:
         table.add_column(col, justify="right" if col not in ("site", "status", "note") else "left")
     for r in summary.results:
         table.add_row(r.site, r.status, str(r.list_pages), str(r.list_unchanged), str(r.pages_fetched),
-                      str(r.articles_new), str(r.articles_updated), str(r.errors), r.message[:80])
-    console.print(table)
+                      str(r.articles_new), str(r.articles_updated), str(r.errors),
+                      r.message[:80] if out.is_terminal else r.message)
+    out.print(table)
 
 
 def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False,
@@ -89,17 +99,15 @@ def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False
                max_backlog: int | None = None, jobs: int | None = None) -> int:
     """Crawl under the database lock (taken by the caller), or as one node of a shared crawl
     (redis_url: no database, no lock). Returns the exit code."""
-    from rich.console import Console
-
     from provnews import runner
 
-    console = Console(stderr=True)
+    err = console(stderr=True)
     overrides = {"PROVNEWS_REFRESH": True} if refresh else {}
     if jobs:
         overrides["PROVNEWS_JOBS"] = jobs
     level = "INFO" if verbose else "ERROR"
     try:
-        progress = Progress(console)
+        progress = Progress(err)
         with progress.bar:
             if redis_url:
                 import redis
@@ -108,22 +116,24 @@ def _run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False
                     summary = runner.crawl_shared(list(site_ids), redis_url, sites_dir, proxy, level,
                                                   progress, idle_exit, refresh, max_backlog)
                 except redis.RedisError as e:
-                    console.print(f"[red]error:[/red] cannot reach Redis at {redis_url}: {e}")
+                    err.print(f"[red]error:[/red] cannot reach Redis at {redis_url}: {e}")
                     return runner.EXIT_USAGE
             else:
                 summary = runner.crawl(list(site_ids), db, sites_dir, proxy, level, progress,
                                        overrides, due)
     except runner.SiteConfigError as e:
-        console.print(f"[red]error:[/red] {e}")
+        err.print(f"[red]error:[/red] {e}")
         return runner.EXIT_USAGE
     if summary.nothing_due:
-        console.print("no site is due")
-    print_summary(summary, Console())
+        err.print("nothing is due: every site has run within its `every` (crawl_runs has the times)")
+        if not summary.results:
+            return summary.exit_code
+    print_summary(summary, console())
     for r in summary.results:
         if r.status != "ok" and r.message:
-            console.print(f"[red]{r.site}:[/red] {r.message}")
+            err.print(f"[red]{r.site}:[/red] {r.message}")
     if not summary.results:
-        console.print("[red]error:[/red] no sites to crawl")
+        err.print("[red]error:[/red] no sites to crawl")
     return summary.exit_code
 
 
@@ -168,6 +178,7 @@ def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, max_b
     if idle_exit is not None or max_backlog is not None:
         raise click.UsageError("--idle-exit and --max-backlog need --redis (a single-machine crawl "
                                "ends by itself and writes its own pages)")
+    _registry_has(sites, sites_dir)
     _require_new_or_writable(db)
     sys.exit(_locked(db, lambda: _run_crawl(sites, db, sites_dir, proxy, verbose, due, refresh, jobs=jobs)))
 
@@ -283,6 +294,25 @@ def _run_ingest(redis_url, db, sites_dir, idle_exit, consumer, jobs=1, retry_dea
     return 0
 
 
+def _registry_has(site_ids, sites_dir) -> None:
+    """Named sites must be in the registry: a typo is a usage error before any database or lock
+    file is created (a broken file of that name is reported by the crawl itself)."""
+    from crawler.registry import SiteConfigError, load_registry
+
+    if not site_ids:
+        return
+    try:
+        registry = load_registry(sites_dir or None)
+    except SiteConfigError as e:
+        raise click.UsageError(str(e)) from None
+    broken = {Path(e.path).stem for e in registry.errors}
+    for site_id in site_ids:
+        if site_id not in registry.sites and site_id not in broken:
+            known = sorted(registry.sites)
+            more = f" and {len(known) - 12} more" if len(known) > 12 else ""
+            raise click.UsageError(f"no site {site_id!r} (known: {', '.join(known[:12]) or 'none'}{more})")
+
+
 def _require_new_or_writable(db: str) -> None:
     """Commands that write (and create) the database: it may be missing, but if it is there it
     must be an SQLite file this user can write."""
@@ -302,6 +332,24 @@ def _locked(db: str, job) -> int:
     except Locked as e:
         click.echo(f"provnews: {e}", err=True)
         return EXIT_LOCKED
+
+
+def provnews_command() -> str:
+    """How the user can run provnews from here: `provnews` when that is on PATH and is this one,
+    else this install's script (.venv/bin/provnews after `make demo`, which does not activate
+    the venv in the user's shell)."""
+    import shutil
+
+    script = Path(sys.executable).parent / "provnews"
+    found = shutil.which("provnews")
+    if found and (not script.exists() or Path(found).resolve() == script.resolve()):
+        return "provnews"
+    if not script.exists():
+        return f"{sys.executable} -m provnews.cli"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
 
 
 @cli.command()
@@ -339,8 +387,10 @@ def demo(db, verbose):
         copies = con.execute("SELECT group_concat(site, ', ') FROM articles WHERE duplicate_of = ?", [url]).fetchone()[0]
         click.echo(f"  {site:<14} {published or '-':<25} {title}" + (f"  (also: {copies})" if copies else "")
                    + f"\n      {excerpt}…")
-    click.echo(f"\nnext: provnews search 滇池 --db {db}\n      provnews serve --db {db}     (browse in Datasette)"
-               f"\n      provnews report --db {db} --out report.html")
+    exe = provnews_command()
+    click.echo(f"\nnext: {exe} search 滇池 --db {db}\n      {exe} serve --db {db}     (browse in Datasette)"
+               f"\n      {exe} report --db {db} --out report.html"
+               + ("\n      (or `source .venv/bin/activate` once, then plain `provnews`)" if exe != "provnews" else ""))
     sys.exit(code)
 
 
@@ -350,72 +400,16 @@ def serve_mirror(port):
     """Serve the offline mirror alone (an HTTP proxy on 127.0.0.1) until Ctrl-C."""
     from provnews.mirror import SITES_DIR, MirrorServer
 
-    server = MirrorServer(port)
+    try:
+        server = MirrorServer(port)
+    except OSError as e:
+        raise click.ClickException(f"cannot serve the mirror on 127.0.0.1:{port}: {e.strerror}") from None
     click.echo(f"mirror on {server.url}; crawl it with:\n"
                f"  provnews crawl --sites {SITES_DIR} --proxy {server.url} --db data/mirror.db")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
-
-
-# --- schedule ------------------------------------------------------------------------------------
-@cli.command()
-@click.option("--cron", "fmt", flag_value="cron", default=True, help="Print a crontab line (default).")
-@click.option("--systemd", "fmt", flag_value="systemd", help="Print a systemd service and timer.")
-@DB_OPTION
-@click.option("--every", default="15m", show_default=True,
-              help="How often the scheduler wakes provnews; each site still waits for its own `every`.")
-@click.option("--log", "log_file", default="data/provnews.log", show_default=True,
-              help="Where the crawl's output goes.")
-def schedule(fmt, db, every, log_file):
-    """Print a ready-to-install crontab line or systemd unit + timer for this install.
-
-    The job runs `provnews crawl --due`: each wake-up crawls only the sites that are due, and a
-    wake-up during a running crawl exits 75 at once instead of overlapping it.
-    """
-    from crawler.registry import parse_duration
-
-    seconds = parse_duration(every)
-    if not seconds or seconds < 60:
-        raise click.UsageError("--every must be a duration of at least 1m, e.g. 15m or 1h")
-    exe = Path(sys.argv[0]).resolve()
-    command = f"{exe} crawl --due --db {Path(db).resolve()}" if exe.name == "provnews" else \
-        f"{sys.executable} -m provnews.cli crawl --due --db {Path(db).resolve()}"
-    workdir, log_path = Path.cwd().resolve(), Path(log_file).resolve()
-    if fmt == "cron":
-        minutes = seconds // 60
-        when = f"*/{minutes} * * * *" if minutes < 60 else f"0 */{max(1, minutes // 60)} * * *"
-        click.echo(f"# provnews: crawl due sites every {every} (install with `crontab -e`)")
-        click.echo(f"{when} cd {workdir} && {command} >> {log_path} 2>&1")
-        return
-    click.echo(f"""# /etc/systemd/system/provnews-crawl.service
-[Unit]
-Description=provnews: crawl the sites that are due
-After=network-online.target
-
-[Service]
-Type=oneshot
-WorkingDirectory={workdir}
-ExecStart={command}
-StandardOutput=append:{log_path}
-StandardError=append:{log_path}
-# 75 = another crawl holds the database: not a failure of this start
-SuccessExitStatus=75
-
-# /etc/systemd/system/provnews-crawl.timer
-[Unit]
-Description=provnews: wake every {every}
-
-[Timer]
-OnBootSec=2min
-OnUnitActiveSec={seconds}s
-Persistent=true
-
-[Install]
-WantedBy=timers.target
-
-# then: systemctl daemon-reload && systemctl enable --now provnews-crawl.timer""")
 
 
 # --- extract ---------------------------------------------------------------------------------------
@@ -560,13 +554,13 @@ def sql(query, db, as_json):
         click.echo(json.dumps([dict(zip(cols, _jsonable(r))) for r in rows], ensure_ascii=False,
                               indent=1))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(*cols)
+    out = console()
     for r in rows:
-        table.add_row(*("" if v is None else str(v)[:200] for v in _jsonable(r)))
-    Console().print(table)
+        table.add_row(*("" if v is None else str(v)[:200] if out.is_terminal else str(v) for v in _jsonable(r)))
+    out.print(table)
 
 
 def _jsonable(row):
@@ -575,7 +569,6 @@ def _jsonable(row):
 
 def _print_stats(db: str) -> None:
     con = _open_readonly(db)
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("site", "articles", "with date", "empty body", "pages", "page errors",
@@ -588,7 +581,7 @@ def _print_stats(db: str) -> None:
     for site, n, dated, empty, pages, errors, last in rows:
         table.add_row(site, str(n), f"{dated or 0} ({(dated or 0) / n:.0%})" if n else "0",
                       str(empty or 0), str(pages), str(errors or 0), last or "")
-    Console().print(table)
+    console().print(table)
     errs = con.execute("SELECT url, status, error FROM pages WHERE error IS NOT NULL "
                        "ORDER BY fetched_at DESC LIMIT 10").fetchall()
     if errs:
@@ -792,7 +785,15 @@ def serve(db, port, host):
     """
     from provnews.serve import run_datasette
 
+    import socket
+
     _open_readonly(db).conn.close()
+    with socket.socket() as probe:  # a busy port: one line now, not uvicorn's log after start-up
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            raise click.ClickException(f"cannot serve on {host}:{port}: {e.strerror}") from None
     click.echo(f"provnews: Datasette on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     sys.exit(run_datasette(db, port, host))
 
@@ -873,6 +874,11 @@ from provnews.cli_sites import add_site, check_site, sites  # noqa: E402 - comma
 cli.add_command(sites)
 cli.add_command(check_site)
 cli.add_command(add_site)
+
+
+from provnews.schedule import schedule  # noqa: E402 - its own module, registered here
+
+cli.add_command(schedule)
 
 
 def main() -> None:
