@@ -7,23 +7,51 @@ changed its layout. Every figure is computed by SQL on the database, and printed
 """
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
 from html import escape
+from pathlib import Path
 
 from pipelines.schema import connect
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 JUMP = 0.2  # a rate this much above the site's history (absolute) is flagged
+WINDOW_DAYS = 90  # the per-day chart: years of data would draw a chart 12,000 px wide
+CST = timezone(timedelta(hours=8))
+
+
+def window(db) -> tuple[str, str] | None:
+    """The chart's days: WINDOW_DAYS up to the newest publication day, never past today (a page
+    dated 2099 must not push the window into the future)."""
+    today = datetime.now(CST).date().isoformat()
+    last = db.execute("SELECT max(substr(published_at, 1, 10)) FROM articles WHERE published_at IS NOT NULL "
+                      "AND substr(published_at, 1, 10) <= ?", [today]).fetchone()[0]
+    if last is None:
+        return None
+    first = (date.fromisoformat(last) - timedelta(days=WINDOW_DAYS - 1)).isoformat()
+    return first, last
+
+
+def totals(db) -> dict:
+    articles, dated, sites, first, last = db.execute(
+        "SELECT count(*), count(published_at), count(DISTINCT site), min(substr(published_at, 1, 10)), "
+        "max(substr(published_at, 1, 10)) FROM articles").fetchone()
+    pages, errors = db.execute("SELECT count(*), count(error) FROM pages").fetchone()
+    return {"articles": articles, "dated": dated, "sites": sites, "first": first, "last": last,
+            "pages": pages, "page_errors": errors}
 
 
 def figures(db) -> dict:
+    span = window(db)
     per_day = db.execute("SELECT substr(published_at, 1, 10) AS day, site, count(*) FROM articles "
-                         "WHERE published_at IS NOT NULL GROUP BY day, site ORDER BY day").fetchall()
+                         "WHERE published_at IS NOT NULL AND day BETWEEN ? AND ? GROUP BY day, site ORDER BY day",
+                         list(span or ("", ""))).fetchall()
     per_site = db.execute(
         "SELECT site, count(*), sum(published_at IS NOT NULL), sum(body_chars = 0) FROM articles "
         "GROUP BY site ORDER BY site").fetchall()
     runs = db.execute("SELECT id, site, started_at, status, pages_fetched, errors FROM crawl_runs "
                       "ORDER BY id").fetchall()
-    return {"per_day": per_day, "per_site": per_site, "runs": runs, "flags": flags(db)}
+    return {"per_day": per_day, "window": span, "per_site": per_site, "runs": runs, "flags": flags(db),
+            "totals": totals(db)}
 
 
 def flags(db) -> list[dict]:
@@ -70,15 +98,22 @@ def _bars(rows: list[tuple[str, float, str]], width: int = 520, unit: str = "") 
     return "".join(parts)
 
 
-def _per_day_chart(per_day: list) -> str:
-    if not per_day:
+def _per_day_chart(per_day: list, span: tuple[str, str] | None) -> str:
+    """Stacked bars per day over the window, every day a column (gaps are days without articles);
+    the date axis names the year, the value axis has a scale."""
+    if not per_day or span is None:
         return "<p class='none'>no dated articles</p>"
-    days = sorted({d for d, _, _ in per_day})
+    first = date.fromisoformat(span[0])
+    days = [(first + timedelta(days=i)).isoformat() for i in range(WINDOW_DAYS)]
     sites = sorted({s for _, s, _ in per_day})
     counts = {(d, s): n for d, s, n in per_day}
     top = max(sum(counts.get((d, s), 0) for s in sites) for d in days) or 1
-    col, height = max(8, min(40, 900 // len(days))), 160
-    parts = [f'<svg width="{col * len(days) + 60}" height="{height + 60}" role="img">']
+    col, height, left = 10, 160, 40
+    parts = [f'<svg width="{left + col * len(days) + 20}" height="{height + 70}" role="img">']
+    for tick in sorted({0, (top + 1) // 2, top}):  # value axis: 0, middle, top, with grid lines
+        y = height - int(height * tick / top)
+        parts.append(f'<line x1="{left - 4}" x2="{left + col * len(days)}" y1="{y}" y2="{y}" stroke="#ddd"/>'
+                     f'<text x="{left - 8}" y="{y + 4}" font-size="10" text-anchor="end">{tick}</text>')
     for i, d in enumerate(days):
         y = height
         for j, s in enumerate(sites):
@@ -86,13 +121,16 @@ def _per_day_chart(per_day: list) -> str:
             if n:
                 h = int(height * n / top)
                 y -= h
-                parts.append(f'<rect x="{40 + i * col}" y="{y}" width="{col - 2}" height="{h}" '
+                parts.append(f'<rect x="{left + i * col}" y="{y}" width="{col - 2}" height="{h}" '
                              f'fill="{PALETTE[j % len(PALETTE)]}"><title>{d} {escape(s)}: {n}</title></rect>')
-        if i % max(1, len(days) // 8) == 0:
-            parts.append(f'<text x="{40 + i * col}" y="{height + 15}" font-size="10">{d[5:]}</text>')
+        if i == 0 or d.endswith("-01") or d[5:] == "01-01":  # the first day, then each month: its year too
+            parts.append(f'<line x1="{left + i * col}" x2="{left + i * col}" y1="{height}" y2="{height + 5}" '
+                         f'stroke="#555"/><text x="{left + i * col}" y="{height + 17}" font-size="10" '
+                         f'class="axis-date">{d}</text>')
     legend = "".join(f'<tspan fill="{PALETTE[j % len(PALETTE)]}">■ {escape(s)}  </tspan>' for j, s in enumerate(sites))
-    parts.append(f'<text x="40" y="{height + 40}" font-size="12">{legend}</text><text x="0" y="12" '
-                 f'font-size="11">{top}</text></svg>')
+    parts.append(f'<text x="{left}" y="{height + 45}" font-size="12">{legend}</text>'
+                 f'<text x="0" y="{height + 62}" font-size="11">articles per day, {span[0]} to {span[1]} '
+                 f'(the last {WINDOW_DAYS} days with data)</text></svg>')
     return "".join(parts)
 
 
@@ -100,6 +138,12 @@ def render(db_path: str) -> str:
     db = connect(db_path, readonly=True)
     f = figures(db)
     db.conn.close()
+    t = f["totals"]
+    generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    summary = (f"<p id='summary'><b>{escape(Path(db_path).name)}</b> · generated {generated} · "
+               f"<span class='total'>{t['articles']} articles</span> from {t['sites']} sites, "
+               f"{t['dated']} dated, published {t['first'] or '-'} to {t['last'] or '-'} · "
+               f"{t['pages']} pages fetched, {t['page_errors']} with errors</p>")
     coverage = [(s, dated / n if n else 0, f"{dated}/{n} = {dated / n:.0%}" if n else "0")
                 for s, n, dated, _ in f["per_site"]]
     empty = [(s, (e or 0) / n if n else 0, f"{e or 0}/{n} = {(e or 0) / n:.0%}" if n else "0")
@@ -117,9 +161,10 @@ def render(db_path: str) -> str:
 td,th{{padding:2px 10px;border-bottom:1px solid #ddd}} .n{{text-align:right}} .flag{{color:#b00}}
 .ok{{color:#080}} .none{{color:#888}}</style></head><body>
 <h1>provnews crawl report</h1>
+{summary}
 <h2>Sites to check</h2><ul id="flags">{flag_html}</ul>
 <h2>Articles per site</h2><table id="totals"><tr><th>site</th><th>articles</th><th>dated</th><th>empty body</th></tr>{totals}</table>
-<h2>Articles per day per site</h2><div id="per-day">{_per_day_chart(f["per_day"])}</div>
+<h2>Articles per day per site</h2><div id="per-day">{_per_day_chart(f["per_day"], f["window"])}</div>
 <h2>Date coverage per site</h2><div id="coverage">{_bars(coverage)}</div>
 <h2>Empty-body rate per site</h2><div id="empty">{_bars(empty)}</div>
 <h2>Fetch errors per run (latest 30)</h2><div id="errors">{_bars(errors)}</div>

@@ -94,9 +94,11 @@ def run_crawl(sites: list[Site], settings: Settings, progress=None) -> CrawlSumm
         crawler = process.create_crawler(NewsSpider)
         if progress is not None:
             progress.add_site(site.id)
+            # weak=False: the dispatcher holds receivers by weak reference, and nothing else
+            # holds this lambda; collected, the live display would stay at "pages 0"
             crawler.signals.connect(
                 lambda item, site_id=site.id: progress.page_done(site_id, item),
-                signal=signals.item_scraped)
+                signal=signals.item_scraped, weak=False)
         process.crawl(crawler, site=site)
         crawlers.append((site, crawler))
     process.start()

@@ -28,6 +28,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serving(port: int) -> bool:
+    """Datasette answers on the port."""
+    try:
+        return urllib.request.urlopen(f"http://127.0.0.1:{port}/-/versions.json", timeout=1).status == 200
+    except OSError:
+        return False
+
+
 @pytest.fixture(scope="module")
 def served(crawled, tmp_path_factory):
     db = tmp_path_factory.mktemp("serve") / "news.db"
@@ -37,14 +45,8 @@ def served(crawled, tmp_path_factory):
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def up() -> bool:
-        try:
-            return urllib.request.urlopen(f"http://127.0.0.1:{port}/-/versions.json", timeout=1).status == 200
-        except OSError:
-            return False
-
     try:
-        wait_for(up, timeout=60, step=0.2)
+        wait_for(lambda: serving(port), timeout=60, step=0.2)
         yield f"http://127.0.0.1:{port}", db
     finally:
         proc.terminate()
