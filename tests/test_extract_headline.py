@@ -86,3 +86,33 @@ def test_original_title_line_moves_to_its_field(paras, expected_body):
 def test_original_title_printed_under_the_headline():
     out = extract(page(before='<div class="info">（原标题：滇中供水管网改造提速）</div>'))
     assert out["original_title"] == "滇中供水管网改造提速" and out["body"] == "\n".join(STORY)
+
+
+def table_page(title_tag: str, footer: str = "") -> str:
+    cells = "".join(f"<tr><td>{p}</td></tr>" for p in STORY)
+    return f"""<html><head><title>{title_tag}</title></head><body>
+<table><tr><td><a href="/">首页</a> <a href="/n/">新闻</a> <a href="/s/">社会</a></td></tr></table>
+<table width="90%"><tr><td class="black18" align="center">{TITLE}</td></tr>
+<tr><td>2024-05-09 10:21 来源：星河日报</td></tr><tr><td>【字号 大 中 小】</td></tr></table>
+<table width="90%">{cells}</table><table><tr><td>{footer}</td></tr></table></body></html>"""
+
+
+@pytest.mark.parametrize("title_tag,footer", [
+    ("星河新闻网", "Copyright © 2024 星河新闻网 版权所有"),
+    ("星河电视台", ""),
+    ("星河在线", "星河在线 版权所有 滇ICP备12345678号"),
+])
+def test_title_tag_that_is_only_the_site_name(title_tag, footer):
+    out = extract(table_page(title_tag, footer))
+    assert out["title"] == TITLE and out["body"] == "\n".join(STORY)
+
+
+def test_a_headline_title_tag_without_suffix_is_kept():
+    assert extract(table_page(TITLE))["title"] == TITLE
+
+
+def test_column_label_opening_the_heading_and_keyword_parts():
+    out = extract(page(title_tag=TITLE + " 昆明_新闻中心_星河网", h1="【记者即时播报】" + TITLE))
+    assert out["title"] == TITLE
+    out = extract(page(title_tag=TITLE + "-供水,管网,改造,水务局,昆明,民生-星河网", h1=""))
+    assert out["title"] == TITLE

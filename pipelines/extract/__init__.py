@@ -25,7 +25,8 @@ from pipelines.extract.dom import (block_lines, br_to_paragraphs, measure, norm,
 from pipelines.extract.govinfo import fold_attachments, take_info_table
 from pipelines.extract.lines import clean_lines, take_original_title
 from pipelines.extract.prune import prune
-from pipelines.extract.title import choose_title, fold, headline_lines, kicker_like
+from pipelines.extract.title import (choose_title, fold, headline_above, headline_lines, is_site_name,
+                                     kicker_like)
 from pipelines.extract.words import ORIGINAL_TITLE_RE, T2S
 
 __all__ = ["extract", "apply_extract", "ExtractPipeline", "parse_html", "text_of", "read_meta",
@@ -89,6 +90,8 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
 
     anchors = {a for a in (norm(text_of(el)) for el in tree.iter("a")) if len(a) >= 4}
     body = clean_lines(body, fields, anchors)
+    if body and not rules.get("title_xpaths") and is_site_name(tree, meta, title):
+        title = headline_above(tree, body.splitlines(), title) or title
     body, kicker, subtitle = _drop_headline_lines(body, title, kicker, subtitle)
 
     header, tail, after = header_text(tree, title, body)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pipelines.extract.dom import norm, text_of
+from pipelines.extract.dom import block_lines, norm, text_of
 from pipelines.extract.prune import tokens
 from pipelines.extract.words import (BOILER_LINE_RE, CHROME_LINE_RE, KICKER_TOKENS, META_LINE_RE,
                                      SPLIT_TITLE_RE, SUBTITLE_TOKENS, T2S)
@@ -20,6 +20,7 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": 
                          "『": '"', "』": '"', "〝": '"', "〞": '"', "'": '"', "—": "-", "–": "-",
                          "－": "-", "·": ".", "・": "."})
 HEADINGS = ("h1", "h2", "h3")
+LABEL_PREFIX_RE = re.compile(r"^\s*[【\[][^】\]]{1,10}[】\]]\s*")
 
 
 def fold(s: str) -> str:
@@ -45,6 +46,8 @@ def choose_title(tree, meta: dict, title_xpaths: list[str] | None = None) -> str
              ("articletitle", "og:title", "twitter:title", "headline", "title") if meta.get(key)]
     headings = [(tag, t) for tag in HEADINGS for el in tree.iter(tag)
                 for t in [text_of(el)] if 4 <= len(t) <= 80]
+    # a column label opening the heading (【记者即时播报】…) is not part of the headline
+    headings += [(tag, rest) for tag, t in headings for rest in [LABEL_PREFIX_RE.sub("", t)] if rest != t]
     # split <title> at its separators: the headline is usually the first (or longest) part
     parts = [p for p in SPLIT_TITLE_RE.split(page_title) if p.strip()]
     ft = fold(page_title)
@@ -69,7 +72,8 @@ def choose_title(tree, meta: dict, title_xpaths: list[str] | None = None) -> str
             return _visible(cand, headings)
     if parts:
         first = parts[0].strip()
-        longest = max(parts, key=len).strip()
+        # a part that is a list of keywords (a,b,c,d) is never the headline
+        longest = max((p for p in parts if len(re.findall(r"[,，]", p)) < 2), key=len, default=first).strip()
         head = first if len(first) >= 0.5 * len(longest) else longest
         if len(norm(head)) >= 4:
             return _visible(head, headings)
@@ -77,6 +81,58 @@ def choose_title(tree, meta: dict, title_xpaths: list[str] | None = None) -> str
         if source in ("h1", "og:title"):
             return cand
     return page_title
+
+
+def is_site_name(tree, meta: dict, title: str) -> bool:
+    """The headline we chose is only the site's name: the <title> of table-layout portals that
+    print the headline in a plain cell. Evidence: the page's site-name meta, or the name printed
+    again in the page's last lines (the copyright footer), or a name shape (…网, …台, …新闻网)."""
+    ft = fold(title)
+    if not ft or len(ft) > 20:
+        return False
+    if any(fold(meta.get(k, "")) == ft for k in ("og:site_name", "sitename", "application-name")):
+        return True
+    if re.search(r"(?:网|網|台|报|報|在线|在線|频道|頻道|首页|首頁|门户|門戶|新闻中心|新聞中心)$", title.translate(T2S)):
+        return True
+    root = tree.find(".//body")
+    lines = block_lines(root if root is not None else tree)
+    return any(ft in fold(line) and re.search(r"版权|版權|Copyright|©|ICP|All Rights", line, re.I)
+               for line in lines[-int(len(lines) * 0.2) - 1:])
+
+
+def headline_above(tree, body_lines: list[str], current: str = "") -> str:
+    """The last headline-like line printed above the story's first line, or '' (also when
+    ``current`` is printed there: then it is the headline after all). The story's start is where
+    the page prints one of the body's first three lines."""
+    anchors = {fold(text_of(a)) for a in tree.iter("a")}
+    if len(body_lines) > 1 and _headline_like(body_lines[0]) and fold(body_lines[0]) not in anchors:
+        return body_lines[0]  # the story block opens with the headline
+    root = tree.find(".//body")
+    lines = block_lines(root if root is not None else tree)
+    folded = [fold(line) for line in lines]
+    found = [i for b in body_lines[:3] for fb in [fold(b)[:16]] if len(fb) >= 6
+             for i in [next((k for k, f in enumerate(folded) if f.startswith(fb)), -1)] if i >= 0]
+    at = min(found, default=-1)
+    above = lines[max(0, at - 8): max(0, at)]
+    if fold(current) and any(fold(current) == fold(line) for line in above):
+        return ""
+    for line in reversed(above):
+        text = _headline_like(line)
+        if text and not all(fold(t) in anchors for t in text.split()):  # not a row of links
+            return text
+    return ""
+
+
+def _headline_like(text: str) -> str:
+    folded = text.translate(T2S)
+    n = len(norm(text))
+    if not 6 <= n <= 60 or text.endswith(("。", "：", ":")) or re.search(r"\d{4}\s*[-/.年]\s*\d{1,2}", text):
+        return ""
+    if re.search(r"[>»›]|https?:|www\.|位置|[:：]\S{0,12}$", folded) or re.fullmatch(r"\s*[【\[(（].*[】\])）]\s*", text):
+        return ""  # breadcrumbs, addresses, labelled values, a bracketed credit
+    if META_LINE_RE.match(folded) or BOILER_LINE_RE.search(folded) or CHROME_LINE_RE.search(folded):
+        return ""
+    return text
 
 
 def _visible(cand: str, headings: list[tuple[str, str]]) -> str:
