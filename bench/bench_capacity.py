@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.items import new_page  # noqa: E402
-from provnews.ingest_worker import _stages  # noqa: E402
+from pipelines.stage_pool import run_stages  # noqa: E402
 from pipelines.schema import connect  # noqa: E402
 from pipelines.store import save_page  # noqa: E402
 
@@ -44,7 +44,7 @@ def main() -> None:
             page = new_page(row.get("url") or f"http://corpus.test/{row['id']}", site="corpus", body=body,
                             headers={"Content-Type": "text/html"}, fetched_at="2026-01-01T00:00:00+00:00")
             t0 = time.perf_counter()
-            _stages((page, {}))
+            run_stages((page, {}))
             t1 = time.perf_counter()
             save_page(db, page)
             stage_s += t1 - t0

@@ -14,9 +14,12 @@ crawls them with 16 requests in flight, interleaved, each mode once per round:
           `crawl`: the same without --jobs (the default)
 
 Each run is a fresh process and a fresh database. Pages/min: stored articles over the time from
-the server's first request to the process's exit. CPU: user + system time of the process and its
-worker processes (os.wait4), start-up included, per stored article (per fetched page for bare).
-Peak RSS: the largest sum of VmRSS over the process tree, sampled every 50 ms.
+the server's first request to the process's exit. CPU: user + system time of the whole process
+tree (worker processes and a forkserver included), start-up included, per stored article (per
+fetched page for bare): the larger of os.wait4's figure (the crawl and what it reaped) and the
+sum of every process's own time sampled from /proc every 50 ms. Peak
+memory: the largest sum over the tree of RSS (shared pages counted in every process) and of PSS
+(shared pages split between the processes sharing them), sampled every 50 ms.
 """
 from __future__ import annotations
 
@@ -156,18 +159,40 @@ def run_spider(kind: str, start: str, db_path: str) -> None:
 
 
 # --- measuring one run --------------------------------------------------------------------------
-def tree_rss_kb(pid: int) -> int:
-    total, todo = 0, [pid]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_pids(pid: int) -> list[int]:
+    """The process and its descendants (worker processes, a forkserver and its workers)."""
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
+        out.append(p)
         try:
-            with open(f"/proc/{p}/status") as f:
-                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
             with open(f"/proc/{p}/task/{p}/children") as f:
                 todo += [int(c) for c in f.read().split()]
-        except (OSError, StopIteration, ValueError):
+        except OSError:
             pass
-    return total
+    return out
+
+
+def sample(pid: int, cpu: dict[int, float]) -> tuple[int, int]:
+    """Sum of RSS and of PSS (kB) over the tree; each process's own CPU seconds into ``cpu``."""
+    rss = pss = 0
+    for p in tree_pids(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            cpu[p] = (int(fields[11]) + int(fields[12])) / TICK  # utime + stime, this process only
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    return rss, pss
 
 
 def site_toml(sites: Path, start: str, n: int) -> None:
@@ -206,18 +231,22 @@ def run_once(mode: str, pages: list[bytes], n: int) -> dict:
         args, db = command(mode, site, Path(tmp), n)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        peak, done = [0], threading.Event()
+        peak, cpu, done = [0, 0], {}, threading.Event()
 
-        def sample():
+        def watch():
             while not done.wait(0.05):
-                peak[0] = max(peak[0], tree_rss_kb(proc.pid))
+                rss, pss = sample(proc.pid, cpu)
+                peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
         _, status, usage = os.wait4(proc.pid, 0)
         end = time.monotonic()
         done.set()
-        sampler.join()
+        watcher.join()
+        # both are lower bounds of the tree's CPU: wait4 counts the crawl and the processes it
+        # reaped; the samples every process of the tree, up to 50 ms before it ended
+        cpu_s = max(usage.ru_utime + usage.ru_stime, sum(cpu.values()))
         proc.returncode = os.waitstatus_to_exitcode(status)
         err = proc.stderr.read().decode(errors="replace")
         site.shutdown()
@@ -232,7 +261,7 @@ def run_once(mode: str, pages: list[bytes], n: int) -> dict:
         raise SystemExit(f"{mode}: exit {proc.returncode}, {stored} articles\n{err[-2000:]}")
     wall = end - (site.first or end)
     return {"mode": mode, "stored": stored, "pages_min": stored / wall * 60,
-            "cpu_ms": (usage.ru_utime + usage.ru_stime) / stored * 1000, "rss_mb": peak[0] / 1024}
+            "cpu_ms": cpu_s / stored * 1000, "rss_mb": peak[0] / 1024, "pss_mb": peak[1] / 1024}
 
 
 def spread(values: list[float], fmt: str) -> str:
@@ -261,15 +290,17 @@ def main() -> None:
             res = run_once(m, pages, a.pages)
             runs[m].append(res)
             print(f"  round {r + 1} {m:6} {res['stored']:6} stored  {res['pages_min']:7.0f} pages/min  "
-                  f"{res['cpu_ms']:6.1f} ms CPU/article  {res['rss_mb']:5.0f} MB", flush=True)
+                  f"{res['cpu_ms']:6.1f} ms CPU/article  RSS {res['rss_mb']:4.0f} MB  PSS {res['pss_mb']:4.0f} MB",
+                  flush=True)
     med = {m: statistics.median(x["pages_min"] for x in runs[m]) for m in modes}
     print("\n| run | pages/min (min / median / max) | CPU ms per stored article | peak RSS MB | "
-          "× naive | × bare |\n|---|---|---|---|---|---|")
+          "peak PSS MB | × naive | × bare |\n|---|---|---|---|---|---|---|")
     for m in modes:
         vs = [f"{med[m] / med[ref]:.2f}" if ref in med else "–" for ref in ("naive", "bare")]
         print(f"| {m} | {spread([x['pages_min'] for x in runs[m]], '.0f')} | "
               f"{spread([x['cpu_ms'] for x in runs[m]], '.1f')} | "
-              f"{spread([x['rss_mb'] for x in runs[m]], '.0f')} | {vs[0]} | {vs[1]} |")
+              f"{spread([x['rss_mb'] for x in runs[m]], '.0f')} | "
+              f"{spread([x['pss_mb'] for x in runs[m]], '.0f')} | {vs[0]} | {vs[1]} |")
 
 
 if __name__ == "__main__":

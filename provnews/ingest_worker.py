@@ -26,7 +26,6 @@ import os
 import socket
 import time
 from collections import Counter
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -38,9 +37,9 @@ from crawler.handoff import DEAD_FIELDS, DEAD_STREAM, decode_page
 from crawler.items import utc_now_iso
 from crawler.registry import load_registry
 from crawler.shared_frontier import SEEN_SYNCED, STREAM, WRITERS_GROUP, connect_redis, keys
-from pipelines import process_page
 from pipelines.schema import connect
-from pipelines.store import fts_tokens, is_transient, save_page
+from pipelines.stage_pool import StagePool, run_stages
+from pipelines.store import is_transient, save_page
 
 
 @dataclass
@@ -102,18 +101,13 @@ def sync_seen(r: redis.Redis, db, batch: int = 2000) -> int:
 
 
 def _stages(args: tuple[dict, dict]) -> dict:
-    """decode → extract → dates → dedup, and the search tokens: pure, so it may run in a worker
-    process; the writer only inserts what comes back."""
-    page, rules = args
+    """The pure stages (pipelines.stage_pool.run_stages), in a worker process with --jobs; the
+    writer only inserts what comes back."""
+    page, _ = args
     marker = os.environ.get("PROVNEWS_TEST_CRASH_MARKER")  # tests only: a page that kills the writer
     if marker and marker.encode() in page.get("body", b""):
         os._exit(70)
-    process_page(page, rules)
-    if not page.get("error"):
-        page["fts"] = fts_tokens(page["article"])
-    page.pop("_tree", None)
-    page.pop("html", None)
-    return page
+    return run_stages(args)
 
 
 class IngestWorker:
@@ -132,7 +126,7 @@ class IngestWorker:
         self.dead_after = dead_after
         self.on_page = on_page
         self.summary = IngestSummary()
-        self.pool = ProcessPoolExecutor(jobs) if jobs > 1 else None
+        self.pool = StagePool(jobs, stages=_stages)
         self.stopping = False
         self._sites_recorded: set[str] = set()
 
@@ -223,7 +217,7 @@ class IngestWorker:
         for entry_id, fields in entries:
             if fields and fields.get(b"kind") == b"page":
                 args = (decode_page(fields), self._rules(fields[b"site"].decode()))
-                staged[entry_id] = self.pool.submit(_stages, args) if self.pool else _stages(args)
+                staged[entry_id] = self.pool.submit(*args)
         return staged
 
     def commit(self, entries: list, staged: dict) -> int:
@@ -238,8 +232,7 @@ class IngestWorker:
                 elif kind == b"validators":
                     self._record_validators(fields)
                 elif entry_id in staged:
-                    page = staged[entry_id]
-                    self._store_page(page.result() if isinstance(page, Future) else page)
+                    self._store_page(staged[entry_id].result())
             done.append(entry_id)
         if done:
             with self.r.pipeline() as p:
@@ -356,7 +349,6 @@ class IngestWorker:
         return self.summary
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
+        self.pool.close()
         self.db.conn.close()
         self.r.close()

@@ -10,16 +10,14 @@ counts the clusters split and joined.
 from __future__ import annotations
 
 import json
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from crawler.items import new_page
 from crawler.registry import load_registry
-from pipelines import process_page
 from pipelines.clusters import recluster_all, rule_is_current
 from pipelines.schema import filters
-from pipelines.store import article_row, connect, current_article, decompress, fts_tokens, save_article
+from pipelines.stage_pool import StagePool, default_jobs
+from pipelines.store import article_row, connect, current_article, save_article
 
 BATCH = 100
 
@@ -41,20 +39,6 @@ class Summary:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def _process(args: tuple[dict, dict]) -> dict:
-    """Worker: the pure stages on one stored page (decompression included, so the parent only
-    reads and writes); returns plain, picklable data."""
-    page, rules = args
-    page["body"] = decompress(page["body"])
-    process_page(page, rules)
-    if not page.get("error"):
-        page["fts"] = fts_tokens(page["article"])
-    page.pop("_tree", None)
-    page.pop("html", None)
-    page.pop("body", None)
-    return page
 
 
 def _selection(site: str | None, since: str | None, where: str | None) -> tuple[str, list]:
@@ -88,6 +72,7 @@ def iter_pages(db, site=None, since=None, where=None, batch: int = BATCH):
                             headers=json.loads(headers or "{}"), fetched_at=fetched,
                             list_hint=json.loads(hint) if hint else None)
             page["stored_error"] = error  # a processing error from before, cleared if it now succeeds
+            page["_compressed"] = True  # inflated by the stage worker, so the parent only reads and writes
             pages.append(page)
         yield pages
 
@@ -104,15 +89,14 @@ def reingest(db_path: str, site: str | None = None, since: str | None = None, wh
         rules = {}
     db = connect(db_path)
     summary = Summary()
-    jobs = jobs or os.cpu_count() or 1
-    pool = ProcessPoolExecutor(jobs) if jobs > 1 else None
+    pool = StagePool(jobs or default_jobs())
     try:
         # pipelined: batch N+1 is already with the workers while the parent writes batch N, so
         # neither side waits for the other (and no more than two batches are ever in memory)
         in_flight = None
         for pages in iter_pages(db, site, since, where):
             tasks = [(p, rules.get(p["site"], {})) for p in pages]
-            submitted = pool.map(_process, tasks, chunksize=4) if pool else [_process(t) for t in tasks]
+            submitted = pool.map(tasks, chunksize=4)
             if in_flight is not None:
                 _flush(db, in_flight, summary, dry_run, on_batch)
             in_flight = submitted
@@ -121,8 +105,7 @@ def reingest(db_path: str, site: str | None = None, since: str | None = None, wh
         if not dry_run and not rule_is_current(db):  # clusters made by an older rule: decide again
             summary.clusters_split, summary.clusters_joined = recluster_all(db)
     finally:
-        if pool:
-            pool.shutdown()
+        pool.close()
         db.conn.close()
     return summary
 

@@ -1,0 +1,100 @@
+"""The crawl's item pipeline: the stages off the reactor, the writes off the reactor.
+
+The reactor thread only fetches and parses list pages. Each article page goes to the stage pool
+(pipelines/stage_pool.py: decode → extract → dates → dedup → search tokens in PROVNEWS_JOBS
+worker processes, default every core; with 1, in the reactor thread), then to the single writer
+thread (pipelines/batch_writer.py), which commits whatever has gathered in one transaction, the
+pages' frontier entries included. process_item returns a Deferred that fires only once its page
+has committed, so Scrapy counts the page as being processed until then; when the workers or the
+writer fall behind, more than SCRAPER_SLOT_MAX_ACTIVE_SIZE bytes of responses are in process and
+Scrapy stops scheduling downloads instead of letting memory grow. A kill -9 at any moment leaves
+every page either committed or still in the frontier.
+
+One pool and one writer serve every site crawled in the process (each site is its own Crawler).
+"""
+from __future__ import annotations
+
+import threading
+
+from twisted.internet import reactor
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from pipelines.batch_writer import BatchWriter
+from pipelines.stage_pool import StagePool, default_jobs
+from pipelines.store import StorePipeline
+
+
+class _Shared:
+    """The process's stage pool and writers (one per database), shared by the open spiders."""
+
+    lock = threading.Lock()
+    users = 0
+    pool: StagePool | None = None
+    writers: dict[str, BatchWriter] = {}
+
+    @classmethod
+    def acquire(cls, db: str, jobs: int, batch: int) -> tuple[StagePool, BatchWriter]:
+        with cls.lock:
+            cls.users += 1
+            if cls.pool is None:
+                cls.pool = StagePool(jobs, clean_start=True)
+            if db not in cls.writers:
+                cls.writers[db] = BatchWriter(db, batch)
+            return cls.pool, cls.writers[db]
+
+    @classmethod
+    def release(cls) -> None:
+        """The last spider out closes the writers (after their queues are written) and the pool."""
+        with cls.lock:
+            cls.users -= 1
+            if cls.users:
+                return
+            for writer in cls.writers.values():
+                writer.close()
+            cls.writers = {}
+            if cls.pool is not None:
+                cls.pool.close()
+                cls.pool = None
+
+
+class CrawlPipeline(StorePipeline):
+    """Stages in the pool, store in the batch writer; crawl_runs as StorePipeline keeps them."""
+
+    stage = "crawl"
+
+    def open_spider(self):
+        super().open_spider()
+        settings = self.crawler.settings
+        jobs = settings.getint("PROVNEWS_JOBS") or default_jobs()
+        self.pool, self.writer = _Shared.acquire(str(settings.get("PROVNEWS_DB")), jobs,
+                                                 settings.getint("PROVNEWS_STORE_BATCH"))
+        self.rules = self.site_rules()
+
+    def close_spider(self):
+        _Shared.release()  # every item has committed: Scrapy closes a spider once none is in process
+        super().close_spider()
+
+    def process_item(self, item):
+        done: Deferred = Deferred()
+
+        def staged(future) -> None:  # in the pool's thread (or at once, without workers)
+            try:
+                page = future.result()
+            except Exception as e:  # noqa: BLE001 - a broken pool: the page stays in the frontier
+                reactor.callFromThread(done.errback, Failure(e))
+                return
+            self.writer.put(page, lambda outcome: reactor.callFromThread(self._stored, done, page, outcome))
+
+        self.pool.submit(dict(item), self.rules).add_done_callback(staged)
+        return done
+
+    def _stored(self, done: Deferred, page: dict, outcome) -> None:
+        """In the reactor thread, once the page's transaction has committed (or failed)."""
+        if isinstance(outcome, BaseException):
+            done.errback(Failure(outcome))
+            return
+        stats = self.crawler.stats
+        stats.inc_value("provnews/pages_fetched")
+        stats.inc_value(f"provnews/articles_{outcome}")
+        done.callback(page)

@@ -1,0 +1,92 @@
+"""The pure stages of a page in worker processes, ahead of a single writer.
+
+A crawl (`provnews crawl --jobs N`), a re-ingest and the shared crawl's writer all do the same
+thing: decode → extract → dates → dedup, and the search tokens, on pages that a single process
+then writes to SQLite. That work is pure and CPU-bound, so it runs here, in N worker processes
+(or in the calling thread when N is 1); the caller keeps the next pages flowing while the writer
+commits the previous ones. What comes back is plain, picklable data, without the parse tree.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Iterable, Iterator
+
+from pipelines import process_page
+from pipelines.store import compress, decompress, fts_tokens
+
+
+def run_stages(args: tuple[dict, dict]) -> dict:
+    """decode → extract → dates → dedup and the FTS tokens on one page dict.
+
+    A page read back from the database carries ``_compressed``: its body is inflated here and
+    not sent back (the writer does not rewrite stored pages). A fetched page's body is sent back
+    compressed (``_body_z``, as pages.body stores it) so that the writer does not compress."""
+    page, rules = args
+    stored = page.pop("_compressed", False)
+    if stored:
+        page["body"] = decompress(page["body"])
+    process_page(page, rules)
+    if not page.get("error"):
+        page["fts"] = fts_tokens(page["article"])
+    page.pop("_tree", None)
+    page.pop("html", None)
+    body = page.pop("body", None) or b""
+    if not stored:
+        page["body_size"], page["_body_z"] = len(body), compress(body)
+    return page
+
+
+# imported once by the forkserver, so that every worker starts with them (and shares their pages)
+PRELOAD = ["trafilatura", "htmldate", "justext", "pipelines.decode", "pipelines.extract", "pipelines.dates",
+           "pipelines.dedup", "pipelines.stage_pool"]
+
+
+def default_jobs() -> int:
+    """Every core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+class StagePool:
+    """run_stages in ``jobs`` worker processes, or in the calling thread when jobs is 1.
+
+    ``clean_start`` starts workers from a fresh server process (multiprocessing's forkserver,
+    which imports the stages once) instead of forking the caller: a crawl forks from a process
+    with a running reactor and a writer thread, whose locks a forked child must not inherit."""
+
+    def __init__(self, jobs: int, clean_start: bool = False, stages=None):
+        self.jobs = max(1, jobs)
+        self.stages = stages or run_stages  # a module-level function (it is pickled by name)
+        self.executor = None
+        if self.jobs > 1:
+            ctx = None
+            if clean_start and "forkserver" in multiprocessing.get_all_start_methods():
+                ctx = multiprocessing.get_context("forkserver")
+                ctx.set_forkserver_preload(PRELOAD)
+            self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx)
+
+    def submit(self, page: dict, rules: dict) -> Future:
+        """The page's stages as a future (already done when there is no worker process)."""
+        if self.executor is not None:
+            return self.executor.submit(self.stages, (page, rules))
+        done: Future = Future()
+        try:
+            done.set_result(self.stages((page, rules)))
+        except Exception as e:  # noqa: BLE001 - run_stages records stage errors; this is a bug
+            done.set_exception(e)
+        return done
+
+    def map(self, tasks: Iterable[tuple[dict, dict]], chunksize: int = 4) -> Iterator[dict]:
+        """Stages of many pages, in order; lazily collected from the workers."""
+        if self.executor is not None:
+            return self.executor.map(self.stages, tasks, chunksize=chunksize)
+        return iter([self.stages(t) for t in tasks])
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown()
+            self.executor = None
