@@ -43,6 +43,18 @@ FROM (SELECT rowid, bm25(articles_fts, 10.0, 1.0, 10.0, 1.0) AS rank FROM articl
 JOIN articles a ON a.rowid = f.rowid ORDER BY f.rank"""
 
 
+# Dates that are missing or not dates would compare as strings and silently return nothing: the
+# query then answers with one row saying what it needs (date() is NULL for anything but a date).
+RANGE_PROBLEM = "keyword_in_range needs start and end dates as YYYY-MM-DD, e.g. 2024-05-01 and 2024-06-01"
+KEYWORD_IN_RANGE_SQL = f"""SELECT NULL AS published_at, NULL AS site, '{RANGE_PROBLEM}' AS title, NULL AS url
+WHERE :keyword != '' AND (date(:start) IS NULL OR date(:end) IS NULL)
+UNION ALL
+SELECT * FROM (SELECT a.published_at, a.site, a.title, a.url FROM articles_fts
+  JOIN articles a ON a.rowid = articles_fts.rowid
+  WHERE articles_fts MATCH provnews_match(:keyword) AND date(:start) IS NOT NULL AND date(:end) IS NOT NULL
+    AND a.published_at >= date(:start) AND a.published_at < date(:end)
+  ORDER BY a.published_at)"""
+
 ARTICLE_FIELDS = ("title", "site", "published_at", "source", "author", "editor", "url", "duplicate_of", "body")
 ARTICLE_SQL = "\nUNION ALL ".join(
     f"SELECT {i} AS n, '{f}' AS field, {f} AS value FROM articles WHERE url = :url"
@@ -90,11 +102,8 @@ def metadata(db_name: str) -> dict:
                                           "substr(published_at, 1, 10) = date('now', '+8 hours') "
                                           "GROUP BY site ORDER BY articles DESC"},
                 "keyword_in_range": {"title": "Articles mentioning a keyword in a date range",
-                                     "sql": "SELECT a.published_at, a.site, a.title, a.url FROM articles_fts "
-                                            "JOIN articles a ON a.rowid = articles_fts.rowid "
-                                            "WHERE articles_fts MATCH provnews_match(:keyword) "
-                                            "AND a.published_at >= :start AND a.published_at < :end "
-                                            "ORDER BY a.published_at"},
+                                     "description": "start and end as YYYY-MM-DD (end excluded)",
+                                     "sql": KEYWORD_IN_RANGE_SQL},
                 "clusters": {"title": "Syndication clusters",
                              "sql": "SELECT * FROM syndication_clusters ORDER BY copies DESC, first_published DESC"},
             },

@@ -83,6 +83,10 @@ def test_metadata_facets_and_canned_queries(served):
     assert len(clusters) == sqlite3.connect(db).execute("SELECT count(*) FROM syndication_clusters").fetchone()[0]
     rows = get_json(f"{base}/news/keyword_in_range.json?keyword={quote('昆明')}&start=2024-05-10&end=2024-05-12&_shape=array")
     assert rows and all("2024-05-10" <= r["published_at"] < "2024-05-12" for r in rows)
+    for dates in ("", "&start=2024-05-10", "&start=5/10&end=5/12"):  # not silently empty: it says why
+        rows = get_json(f"{base}/news/keyword_in_range.json?keyword={quote('昆明')}{dates}&_shape=array")
+        assert len(rows) == 1 and "needs start and end dates" in rows[0]["title"], dates
+    assert get_json(f"{base}/news/keyword_in_range.json?_shape=array") == []  # the empty form
 
 
 def test_serve_refuses_writes(served):
