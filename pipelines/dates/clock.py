@@ -3,6 +3,8 @@ clock they imply. Spelt-out forms (十一点半, 七点零九分) are already di
 """
 from __future__ import annotations
 
+PRECISIONS = ("month", "day", "hour", "minute", "second")  # coarse to fine
+
 # longest first, so 晚上 is not read as 晚 + 上
 DAYPART = ("早上|早晨|清晨|上午|中午|下午|傍晚|晚上|晚间|晚間|夜里|夜裡|夜间|夜間|深夜|午夜|凌晨|早|晚|"
            "AM|PM|am|pm|a\\.m\\.|p\\.m\\.")

@@ -15,14 +15,13 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-from pipelines.dates.clock import DAYPART, TIME, hour24
+from pipelines.dates.clock import DAYPART, PRECISIONS, TIME, hour24  # noqa: F401 - PRECISIONS re-exported
 from pipelines.dates.labels import segments
 from pipelines.dates.numerals import arabise
 from pipelines.dates.relative import relative
 
 CST = timezone(timedelta(hours=8), "CST")
 MIN_YEAR = 1990
-PRECISIONS = ("month", "day", "hour", "minute", "second")
 
 WEEKDAY_RE = re.compile(r"[（(]?\s*(?:星期|周|週|礼拜|禮拜)[一二三四五六日天]\s*[）)]?")
 _TZ = r"(Z|(?:UTC|GMT)?\s*[+-]\d{1,2}(?::?\d{2})?(?![\d:])|UTC|GMT)"
@@ -51,6 +50,7 @@ GLUED_RE = re.compile(r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*)(\d{3,4})(?=\s
 RANGE_RE = re.compile(
     r"(?:\d\s*[日号]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d\s*月)\s*(?:至|到|~|〜|—+|–|－|-)\s*"
     r"(?:\d{4}\s*[年/.\-]\s*\d|\d{1,2}\s*[月日号])")
+EPOCH_RE = re.compile(r"^\s*(1\d{9}|1\d{12})\s*$")
 ROC_LABEL_RE = re.compile(r"民国\s*(\d{1,3})\s*年")
 NOT_A_DATE_RE = re.compile(
     r"第\s*\d{4}\s*期|\d{4}\s*年度|\d{3,4}-\d{7,8}|\(\d{3,4}\)\s*\d{7,8}|"
@@ -162,10 +162,23 @@ def normalize_date(text: str, base: datetime | None = None,
     return None, None
 
 
+def _anchor(s: str, base: datetime) -> str:
+    """今年/去年/前年 before a month and 本月/上月 before a day, written out against the reference."""
+    for word, back in (("今年|本年", 0), ("去年", 1), ("前年", 2)):
+        s = re.sub(rf"(?:{word})\s*(?=\d{{1,2}}\s*月)", f"{base.year - back}年", s)
+    prev = (base.replace(day=1) - timedelta(days=1))
+    s = re.sub(r"(?:本月|这个月)\s*(?=\d{1,2}\s*[日号])", f"{base.year}年{base.month}月", s)
+    return re.sub(r"(?:上个?月)\s*(?=\d{1,2}\s*[日号])", f"{prev.year}年{prev.month}月", s)
+
+
 def _normalise_one(text: str, base: datetime, roc: bool) -> tuple[datetime, str] | None:
     s = canonical(text)
     if not s or RANGE_RE.search(s):
         return None
+    if m := EPOCH_RE.match(s):  # 1715224860 or 1715224860000 in a meta tag or a data attribute
+        dt = datetime.fromtimestamp(int(m[1][:10]), CST)
+        return (dt, "second") if _sane(dt, base) else None
+    s = _anchor(s, base)
     s = ROC_LABEL_RE.sub(lambda m: f"{int(m[1]) + 1911}年", s)
 
     got, s = _first(ISO_BASIC_RE, s, lambda m: _make(

@@ -12,17 +12,25 @@ import calendar
 import re
 from datetime import datetime, timedelta
 
-from pipelines.dates.clock import TIME, hour24
+from pipelines.dates.clock import PRECISIONS, TIME, hour24
 from pipelines.dates.numerals import cn_number
 
-_COUNT = r"(\d+|[一二两兩三四五六七八九十〇零]{1,3}|半)"
-_UNITS = {"秒": "s", "秒钟": "s", "秒鐘": "s", "分钟": "m", "分鐘": "m", "分": "m", "小时": "h",
-          "小時": "h", "个小时": "h", "個小時": "h", "钟头": "h", "鐘頭": "h", "个钟头": "h", "天": "d",
-          "日": "d", "周": "w", "週": "w", "星期": "w", "个星期": "w", "個星期": "w", "个月": "mo",
-          "個月": "mo", "月": "mo", "年": "y"}
+_NUM = r"\d+|[一二两兩三四五六七八九十〇零]{1,3}"
+# unit → (seconds, or None for calendar months; months; precision)
+_UNITS = {"秒": (1, 0, "second"), "秒钟": (1, 0, "second"), "秒鐘": (1, 0, "second"),
+          "分钟": (60, 0, "minute"), "分鐘": (60, 0, "minute"), "分": (60, 0, "minute"),
+          "刻钟": (900, 0, "minute"), "刻鐘": (900, 0, "minute"),
+          "小时": (3600, 0, "hour"), "小時": (3600, 0, "hour"), "钟头": (3600, 0, "hour"),
+          "鐘頭": (3600, 0, "hour"), "天": (86400, 0, "day"), "日": (86400, 0, "day"),
+          "周": (7 * 86400, 0, "day"), "週": (7 * 86400, 0, "day"), "星期": (7 * 86400, 0, "day"),
+          "礼拜": (7 * 86400, 0, "day"), "月": (None, 1, "month"), "年": (None, 12, "month")}
 _UNIT_ALT = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
-# the count must not be the tail of a date (9日前 in 2024年5月9日前 is "before May 9")
-REL_RE = re.compile(rf"(?<![\d年月/.\-])(?<!\d\s){_COUNT}\s*(?:多)?\s*({_UNIT_ALT})\s*(?:之|以)?前"
+# one piece of a span: 3小时, 两个半小时, 一年半, 半个月, 十几分钟 is vague (几 is no count)
+_PIECE = rf"(?:{_NUM}|半)\s*多?\s*[个個]?\s*半?\s*(?:{_UNIT_ALT})\s*半?"
+PIECE_RE = re.compile(rf"({_NUM}|半)\s*多?\s*([个個])?\s*(半)?\s*({_UNIT_ALT})\s*(半)?")
+# a span (1天3小时, 2小时30分钟) + 前; the count must not be the tail of a date (9日前 in
+# 2024年5月9日前 is "before May 9"), and 前往/前夕/前列 ... are words, not "ago"
+REL_RE = re.compile(rf"(?<![\d年月/.\-])(?<!\d\s)((?:{_PIECE}\s*零?\s*){{1,3}})(?:之|以)?前"
                     r"(?![往来去进夕后述面列提景身期沿线台排])")
 EN_REL_RE = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
                        r"(second|minute|min|hour|hr|day|week|month|year)s?\s+ago\b", re.I)
@@ -40,41 +48,59 @@ NAMED_RE = re.compile(
 JUST_NOW_RE = re.compile(r"刚刚|剛剛|刚才|剛才|\bjust now\b", re.I)
 
 
-def _count(s: str) -> int | float | None:
+def _count(s: str) -> float | None:
     if s == "半":
         return 0.5
-    if s.isdigit():
-        return int(s)
-    return cn_number(s)
+    return int(s) if s.isdigit() else cn_number(s)
 
 
-def _ago(base: datetime, n: float, unit: str) -> tuple[datetime, str]:
-    if unit == "s":
-        return (base - timedelta(seconds=n)).replace(microsecond=0), "second"
-    if unit == "m":
-        return (base - timedelta(minutes=n)).replace(second=0, microsecond=0), "minute"
-    if unit == "h":
-        return (base - timedelta(hours=n)).replace(second=0, microsecond=0), "hour"
-    midnight = dict(hour=0, minute=0, second=0, microsecond=0)
-    if unit in ("d", "w"):
-        days = n * (7 if unit == "w" else 1)
-        return (base - timedelta(days=days)).replace(**midnight), "day"
-    months = int(n * (12 if unit == "y" else 1))
-    y, m = divmod(base.year * 12 + base.month - 1 - months, 12)
-    day = min(base.day, calendar.monthrange(y, m + 1)[1])
-    return base.replace(year=y, month=m + 1, day=day, **midnight), "month"
+def _span(text: str, base: datetime) -> tuple[datetime, str] | None:
+    """3小时前, 1天3小时前, 两个半小时前, 一年半前, 半个月前: the moment, at the finest unit said."""
+    seconds, months, finest = 0.0, 0.0, "month"
+    for m in PIECE_RE.finditer(text):
+        n = _count(m[1])
+        if n is None:
+            return None
+        n += 0.5 if (m[3] or m[5]) and m[1] != "半" else 0
+        secs, mons, prec = _UNITS[m[4]]
+        if m[4] == "月" and not m[2]:  # 3月前 is "before March", 3个月前 is three months ago
+            return None
+        if secs is None:
+            months += n * mons
+        else:
+            seconds += n * secs
+        if PRECISIONS.index(prec) > PRECISIONS.index(finest):
+            finest = prec
+    whole = int(months)
+    seconds += (months - whole) * 30 * 86400
+    if seconds != int(seconds) or not (seconds or whole):
+        return None
+    if seconds % 86400 and finest in ("day", "month"):
+        finest = "hour"
+    if seconds % 3600 and finest == "hour":
+        finest = "minute"
+    if months != whole and finest == "month":
+        finest = "day"
+    y, mo = divmod(base.year * 12 + base.month - 1 - whole, 12)
+    dt = base.replace(year=y, month=mo + 1, day=min(base.day, calendar.monthrange(y, mo + 1)[1]))
+    dt = (dt - timedelta(seconds=seconds)).replace(microsecond=0)
+    if finest in ("day", "month"):
+        return dt.replace(hour=0, minute=0, second=0), finest
+    return (dt if finest == "second" else dt.replace(second=0)), finest
+
+
+def _ago(base: datetime, n: int, unit: str) -> tuple[datetime, str] | None:
+    """English: 3 hours ago (unit one of s m h d w mo y), read as its Chinese span."""
+    word = {"s": "秒", "m": "分钟", "h": "小时", "d": "天", "w": "周", "mo": "个月", "y": "年"}[unit]
+    return _span(f"{n}{word}", base)
 
 
 def relative(s: str, base: datetime) -> tuple[datetime, str] | None:
     """The moment a relative phrase in ``s`` names, with its precision; None when there is none."""
     if JUST_NOW_RE.search(s):
         return base.replace(second=0, microsecond=0), "minute"
-    if m := REL_RE.search(s):
-        n, unit = _count(m[1]), _UNITS[m[2]]
-        if n == 0.5:  # 半小时前, 半天前, 半个月前, 半年前: the next smaller unit, counted
-            n, unit = {"h": (30, "m"), "d": (12, "h"), "mo": (15, "d"), "y": (6, "mo")}.get(unit, (0, unit))
-        if n:
-            return _ago(base, n, unit)
+    if (m := REL_RE.search(s)) and (got := _span(m[1], base)):
+        return got
     if m := EN_REL_RE.search(s):
         n = int(m[1]) if m[1].isdigit() else _EN_NUM[m[1].lower()]
         return _ago(base, n, _EN_UNIT[m[2].lower()])
