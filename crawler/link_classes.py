@@ -192,7 +192,26 @@ def classify(links: list[Link], learnt: dict[str, str] | None = None) -> list[Cl
             if tpl in learnt and kind != LIST or learnt.get(tpl) == LIST:
                 kind, why = learnt[tpl], f"learnt: {learnt[tpl]}"
             out.append(Classified(link.url, kind, tpl, why, prio))
-    return out
+    return _rank_columns(out)
+
+
+def _rank_columns(out: list[Classified]) -> list[Classified]:
+    """Columns that the page's articles live in come first: an article address under the column's
+    directory (TRS: /xwdt/ywdt/ → /xwdt/ywdt/202405/t…) or carrying its number (Hanweb col1201 →
+    art_1201_…, people /GB/378439/378501/ → c378501-…). A home page links dozens of columns and
+    the list budget should go to the ones with news in them."""
+    paths = [urlsplit(c.url).path for c in out if c.kind == ARTICLE]
+    numbers = {n for p in paths for n in re.findall(r"\d{3,}", p.rsplit("/", 1)[-1])}
+    ranked = []
+    for c in out:
+        if c.kind == LIST and c.priority < 25 and c.why != "pagination":
+            path = urlsplit(c.url).path
+            folder = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+            own = re.findall(r"\d{3,}", path)
+            if (folder != "/" and any(p.startswith(folder) for p in paths)) or (own and own[-1] in numbers):
+                c = Classified(c.url, c.kind, c.template, c.why + ", holds the page's articles", 25)
+        ranked.append(c)
+    return ranked
 
 
 def _decide(url: str, akind: str, n: int, headlines: float, dated: float) -> tuple[str, str, int]:
@@ -212,6 +231,8 @@ def _decide(url: str, akind: str, n: int, headlines: float, dated: float) -> tup
     if shape == "id" and ((n >= 3 and headlines >= 0.5) or (headlines >= 0.5 and dated >= 0.5)
                           or (akind == "headline" and dated > 0)):
         return ARTICLE, f"id address, {n} alike, headline text", 0
+    if shape == "plain" and akind == "short" and not re.search(r"\d", _last_segment(urlsplit(url).path)):
+        return LIST, "a named page with a column's short text", 3  # /xwzx/zwyw.htm (VSB, 博达)
     return OTHER, f"{shape} address", 0
 
 
@@ -231,7 +252,7 @@ SENTENCE_RE = re.compile(r"[，。；！？]|[a-z]{2}[,.;!?] [A-Za-z]")
 # site furniture with punctuation of its own: never story text
 FURNITURE_RE = re.compile(r"版权|Copyright|ICP|备案|主办|承办|技术支持|网站标识码|公网安备|分辨率|浏览器", re.I)
 BLOCK_TAGS = frozenset("p div td li dd dt article section blockquote pre h1 h2 h3 h4 h5 h6 body".split())
-MIN_LIST_LINKS = 8  # headline links to articles a page needs before it can be a list
+MIN_LIST_LINKS = 5  # headline links to articles a page needs before it can be a list
 MIN_STORY_CHARS = 30  # a page with less sentence text than this is no article (video, bare gallery)
 
 

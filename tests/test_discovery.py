@@ -9,7 +9,8 @@ import sqlite3
 
 import pytest
 
-from crawler.link_classes import ARTICLE, LIST, OTHER, Link, classify, clean_url, page_kind, page_tree, template
+from crawler.link_classes import (ARTICLE, LIST, OTHER, Link, classify, clean_url, page_kind, page_tree, split,
+                                  template)
 from provnews.mirror import MIRROR_DIR, SITES_DIR
 from tests.conftest import run_cli
 
@@ -152,11 +153,11 @@ def test_classes_from_url_shape_siblings_and_anchor_text():
               Link(f"{base}/files/2024/plan.pdf", "2024年度重点项目计划表全文下载"),
               Link(f"{base}/module/download/downfile.jsp?filename=2405.xls", "附件：项目清单"),
               Link(f"{base}/images/2024/0509/a.jpg", "组图：市民周末游园赏花的热闹场景"),
-              Link(f"{base}/about.html", "关于本站")]
+              Link(f"{base}/about.html", "关于我们"), Link(f"{base}/xwzx/zwyw.htm", "政务要闻")]
     got = {c.url: c.kind for c in classify(links)}
     assert [u for u, k in got.items() if k == ARTICLE] == [l.url for l in links[:5]] + [l.url for l in links[6:9]]
     assert got[f"{base}/xwdt/index_1.html"] == LIST and got[f"{base}/tzgg/index.html"] == LIST
-    assert got[f"{base}/zwgk/"] == LIST
+    assert got[f"{base}/zwgk/"] == LIST and got[f"{base}/xwzx/zwyw.htm"] == LIST
     for url in (f"{base}/", f"{base}/wzdt/index.html", f"{base}/lxwm/index.html", f"{base}/files/2024/plan.pdf",
                 f"{base}/module/download/downfile.jsp?filename=2405.xls", f"{base}/images/2024/0509/a.jpg",
                 f"{base}/about.html"):
@@ -181,3 +182,15 @@ def test_page_kind_tells_a_story_from_a_topic_index():
     for path, kind in ((story, ARTICLE), (topic, LIST)):
         url = "http://www.cangshan.gov.test/" + str(path.relative_to(gov))
         assert page_kind(page_tree(path.read_bytes(), {}, url), url) == kind
+
+
+def test_columns_holding_the_pages_articles_are_followed_first():
+    base = "http://www.example.gov.test"
+    links = [Link(f"{base}/{m}/", name) for m, name in (("zwgk", "政务公开"), ("bsfw", "办事服务"), ("hdjl", "互动交流"))]
+    links += [Link(f"{base}/xwdt/zwyw/", "政务要闻"), Link(f"{base}/col/col1207/index.html", "专题专栏"),
+              Link(f"{base}/xwdt/zwyw/index_1.html", "下一页")]
+    links += [Link(f"{base}/xwdt/zwyw/202405/t2024050{d}_{d}.html", f"第{d}条政务要闻的标题足够长") for d in range(1, 4)]
+    links += [Link(f"{base}/art/2024/5/9/art_1207_4560{d}.html", f"第{d}条专题报道的标题足够长") for d in range(1, 3)]
+    _, lists = split(classify(links))
+    assert [c.url for c in lists][:3] == [f"{base}/xwdt/zwyw/index_1.html", f"{base}/xwdt/zwyw/",
+                                          f"{base}/col/col1207/index.html"]

@@ -79,7 +79,7 @@ class NewsSpider(Spider):
         self.discover = not site.article_patterns
         self.learnt: dict[str, str] = {}
         self.known_lists: set[str] = set()
-        self.max_depth = 2
+        self.max_depth, self.columns_per_page = 2, 12
         self._listed: set[str] = set(self.start_urls)  # list URLs asked for in this run
 
     @classmethod
@@ -126,6 +126,7 @@ class NewsSpider(Spider):
         spider._set_crawler(crawler)
         spider.job_lock = job_lock  # held until the engine stops
         spider.max_depth = settings.getint("PROVNEWS_DISCOVERY_DEPTH")
+        spider.columns_per_page = settings.getint("PROVNEWS_DISCOVERY_COLUMNS_PER_PAGE")
         if spider.discover and isinstance(state, CrawlState):  # a shared crawl's nodes learn nothing
             spider.learnt, spider.known_lists = learnt.load(state.db, site.id)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
@@ -279,7 +280,13 @@ class NewsSpider(Spider):
                 yield request
         pagers = {c.url for c in lists if c.why == "pagination"}
         self._pagers = self._pagers | pagers
-        follow.extend(c.url for c in lists if c.url in pagers or depth < self.max_depth)
+        # columns with no sign of news in them get a few places and at most half the budget, so
+        # a home page's forty menu entries cannot starve the news columns' pagination
+        spare = min(self.columns_per_page, self.max_list_pages // 2 - self.state.list_pages_counted())
+        for c in lists:
+            if c.url in pagers or (depth < self.max_depth and (c.priority > 10 or spare > 0)):
+                follow.append(c.url)
+                spare -= c.url not in pagers and c.priority <= 10
         self.crawler.stats.inc_value("provnews/discovered_articles", len(articles))
 
     def links(self, response: TextResponse):
@@ -366,15 +373,15 @@ class NewsSpider(Spider):
 
     def _not_an_article(self, response: TextResponse, url: str, kind: str):
         """A page fetched as an article that holds a list (a 专题 index, a column) or no story at
-        all: recorded as such, never as an article (the store counts it apart from errors); a
-        list is followed as one, within the list budget."""
+        all: recorded as such, never as an article (the store counts it apart from errors); its
+        links are followed as a list's, within the list budget."""
         self.crawler.stats.inc_value(f"provnews/article_was_{kind}")
         why = (learnt.LIST_ERROR + "the page holds a list of articles; followed as a list" if kind == LIST
                else learnt.OTHER_ERROR + "no sentence of text (a video, a bare gallery, an empty page)")
         yield new_page(url, site=self.site.id, status=response.status, final_url=response.url,
                        headers=headers_to_dict(response.headers), fetched_at=utc_now_iso(),
                        list_hint=response.meta.get("list_hint") or {}, error=why)
-        if kind == LIST and self.state.list_pages_counted() < self.max_list_pages:
+        if self.state.list_pages_counted() < self.max_list_pages:  # a 专题 index, or a page of links
             self.state.count_list_page()
             response.meta["provnews_depth"] = self.max_depth  # its pagination, not its columns
             yield from self.parse_list.__wrapped__(self, response)
