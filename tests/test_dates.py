@@ -345,6 +345,13 @@ OPEN_CASES = [
     ("前年6月", iso(2022, 6, 1), "month"),
     ("本月2日", iso(2024, 5, 2), "day"),
     ("上月30日", iso(2024, 4, 30), "day"),
+    # a day or a month alone: the latest one not after the reference
+    ("12日", iso(2024, 4, 12), "day"),
+    ("八日", iso(2024, 5, 8), "day"),
+    ("二十日", iso(2024, 4, 20), "day"),
+    ("3月", iso(2024, 3, 1), "month"),
+    ("十一月", iso(2023, 11, 1), "month"),
+    ("两毫秒前", iso(2024, 5, 9, 12, 0), "second"),
     # Unix time in a meta tag or data attribute (seconds or milliseconds)
     ("1715137200", iso(2024, 5, 8, 11, 0), "second"),
     ("1715137200000", iso(2024, 5, 8, 11, 0), "second"),

@@ -50,6 +50,8 @@ GLUED_RE = re.compile(r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*)(\d{3,4})(?=\s
 RANGE_RE = re.compile(
     r"(?:\d\s*[日号]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d\s*月)\s*(?:至|到|~|〜|—+|–|－|-)\s*"
     r"(?:\d{4}\s*[年/.\-]\s*\d|\d{1,2}\s*[月日号])")
+DAY_ALONE_RE = re.compile(r"^\s*(?:[^\d\s:]{1,8}:\s*)?(\d{1,2})\s*[日号號]\s*$")
+MONTH_ALONE_RE = re.compile(r"^\s*(?:[^\d\s:]{1,8}:\s*)?(\d{1,2})\s*月(?:份)?\s*$")
 EPOCH_RE = re.compile(r"^\s*(1\d{9}|1\d{12})\s*$")
 ROC_LABEL_RE = re.compile(r"民国\s*(\d{1,3})\s*年")
 NOT_A_DATE_RE = re.compile(
@@ -219,6 +221,17 @@ def _normalise_one(text: str, base: datetime, roc: bool) -> tuple[datetime, str]
             return got
     if m := CLOCK_ALONE_RE.match(s):
         return _clock_alone(m, base)
+    if m := DAY_ALONE_RE.match(s):  # 15日 / 二十五日 alone: the latest such day not after the reference
+        day = base.replace(hour=0, minute=0, second=0, microsecond=0)
+        for _ in range(62):
+            if day.day == int(m[1]):
+                return day, "day"
+            day -= timedelta(days=1)
+        return None
+    if m := MONTH_ALONE_RE.match(s):  # 5月 alone: the latest such month not after the reference
+        mo = int(m[1])
+        year = base.year if mo <= base.month else base.year - 1
+        return (datetime(year, mo, 1, tzinfo=CST), "month") if 1 <= mo <= 12 else None
 
     def yearless(m: re.Match) -> tuple[datetime, str] | None:
         mo, d = int(m[1]), int(m[2] or m[3])

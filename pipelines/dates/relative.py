@@ -17,7 +17,7 @@ from pipelines.dates.numerals import cn_number
 
 _NUM = r"\d+|[一二两兩三四五六七八九十〇零]{1,3}"
 # unit → (seconds, or None for calendar months; months; precision)
-_UNITS = {"秒": (1, 0, "second"), "秒钟": (1, 0, "second"), "秒鐘": (1, 0, "second"),
+_UNITS = {"毫秒": (0.001, 0, "second"), "秒": (1, 0, "second"), "秒钟": (1, 0, "second"), "秒鐘": (1, 0, "second"),
           "分钟": (60, 0, "minute"), "分鐘": (60, 0, "minute"), "分": (60, 0, "minute"),
           "刻钟": (900, 0, "minute"), "刻鐘": (900, 0, "minute"),
           "小时": (3600, 0, "hour"), "小時": (3600, 0, "hour"), "钟头": (3600, 0, "hour"),
@@ -73,7 +73,8 @@ def _span(text: str, base: datetime) -> tuple[datetime, str] | None:
             finest = prec
     whole = int(months)
     seconds += (months - whole) * 30 * 86400
-    if seconds != int(seconds) or not (seconds or whole):
+    seconds = round(seconds)
+    if seconds < 0 or whole < 0:
         return None
     if seconds % 86400 and finest in ("day", "month"):
         finest = "hour"
