@@ -1,0 +1,93 @@
+"""The crawl's stage pool and batch writer: the same database whatever --jobs says, and a batch
+that is one transaction in which a bad page fails alone."""
+from __future__ import annotations
+
+import sqlite3
+
+from crawler.items import new_page
+from pipelines.batch_writer import BatchWriter
+from pipelines.stage_pool import StagePool
+from pipelines.store import connect, decompress, save_pages
+from provnews.mirror import MIRROR_DIR, SITES_DIR
+from tests.conftest import run_cli
+
+ARTICLE_COLUMNS = ("url, site, title, body, author, source, editor, published_at, published_precision, "
+                   "published_source, canonical_url, fingerprint, cluster_id, duplicate_of")
+
+
+def rows(db, sql: str) -> list[tuple]:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_jobs_1_stores_what_the_default_pool_stores(crawled, mirror, tmp_path):
+    """The `crawled` fixture ran with the default (a worker per core); --jobs 1 runs the stages
+    in the crawl's own process: every article, page, signature and search row must be equal."""
+    db = tmp_path / "one.db"
+    proc = run_cli("crawl", "--jobs", "1", "--sites", str(SITES_DIR), "--proxy", mirror.url, "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    for sql in (f"SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY url",
+                "SELECT url, final_url, status, error, body_size, encoding FROM pages ORDER BY url",
+                "SELECT url, sig FROM article_minhash ORDER BY url",
+                "SELECT a.url, f.title_bi, f.body_bi FROM articles a JOIN articles_fts f ON f.rowid = a.rowid "
+                "ORDER BY a.url"):
+        assert rows(db, sql) == rows(crawled[0], sql), sql
+    assert rows(db, "SELECT count(*) FROM frontier") == [(0,)]
+    assert len(rows(db, "SELECT url FROM articles")) >= 43
+
+
+def mirror_pages(n: int) -> list[dict]:
+    files = sorted(p for p in MIRROR_DIR.rglob("detail-*.shtml"))[:n]
+    return [new_page(f"http://yn.yunshang.test/{f.name}", site="mirror-portal", body=f.read_bytes(),
+                     headers={"Content-Type": "text/html"}, fetched_at="2024-06-01T00:00:00+00:00")
+            for f in files]
+
+
+def with_frontier(path, pages: list[dict]):
+    db = connect(path)
+    with db.conn:
+        db["frontier"].insert_all([{"url": p["url"], "site": p["site"], "list_hint": "{}", "via": "list",
+                                    "discovered_at": "2024-06-01T00:00:00+00:00", "attempts": 0} for p in pages])
+    return db
+
+
+def test_a_batch_commits_pages_with_their_frontier_rows_and_a_bad_page_fails_alone(tmp_path):
+    pool = StagePool(2, clean_start=True)
+    try:
+        pages = [pool.submit(p, {}).result() for p in mirror_pages(3)]
+    finally:
+        pool.close()
+    assert all("_body_z" in p and "body" not in p and "_tree" not in p for p in pages)  # sent back small
+    db = with_frontier(tmp_path / "b.db", pages)
+    bad = dict(pages[1])
+    del bad["site"]  # a page the store cannot write: the batch is retried page by page
+    outcomes = save_pages(db, [pages[0], bad, pages[2]])
+    assert outcomes[0] == outcomes[2] == "new" and isinstance(outcomes[1], KeyError)
+    assert [r[0] for r in db.execute("SELECT url FROM frontier")] == [pages[1]["url"]]
+    stored = dict(db.execute("SELECT url, body FROM pages").fetchall())
+    assert set(stored) == {pages[0]["url"], pages[2]["url"]}
+    assert decompress(stored[pages[0]["url"]]) == mirror_pages(1)[0]["body"]  # the raw page, restorable
+    db.conn.close()
+
+
+def test_the_writer_reports_each_outcome_after_its_commit(tmp_path):
+    pages = [StagePool(1).submit(p, {}).result() for p in mirror_pages(4)]
+    path = tmp_path / "w.db"
+    with_frontier(path, pages).conn.close()
+    seen: list[tuple[str, object, int]] = []
+
+    def done(page):
+        def record(outcome):  # runs in the writer thread, after the commit: visible from outside
+            visible = rows(path, f"SELECT count(*) FROM articles WHERE url = '{page['url']}'")[0][0]
+            seen.append((page["url"], outcome, visible))
+        return record
+
+    writer = BatchWriter(path, batch=3)
+    for page in pages:
+        writer.put(page, done(page))
+    writer.close()
+    assert sorted(seen) == sorted((p["url"], "new", 1) for p in pages)
+    assert rows(path, "SELECT count(*) FROM frontier") == [(0,)]
