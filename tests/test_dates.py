@@ -549,9 +549,12 @@ def test_roc_years_read_on_a_tw_site_and_not_on_a_mainland_one():
     assert published(html, "http://www.example.gov.cn/news/1")["published_at"] is None
 
 
-def test_people_style_url_dates():
+def test_url_date_shapes():
     for url in ("http://yn.people.com.cn/n2/2024/0506/c378439-40832451.html",
-                "http://politics.people.com.cn/n1/2024/0506/c1001-40832451.html"):
+                "http://politics.people.com.cn/n1/2024/0506/c1001-40832451.html",
+                "http://www.xx.gov.cn/art/2024/5/6/art_1229_5582.html",
+                "http://www.xx.com.cn/gn/2024/05-06/10213.shtml",
+                "http://www.xx.gov.cn/xwzx/202405/06/t1.html"):
         out = published("<html><body><p>正文</p></body></html>", url)
         assert out["published_at"] == iso(2024, 5, 6) and out["published_source"] == "url"
 
