@@ -549,6 +549,12 @@ def test_roc_years_read_on_a_tw_site_and_not_on_a_mainland_one():
     assert published(html, "http://www.example.gov.cn/news/1")["published_at"] is None
 
 
+def test_a_site_header_saying_what_day_it_is_is_no_publication_date():
+    html = ('<html><body><div class="top-date">今天是：2024年05月09日 星期四</div><h1>标题</h1>'
+            '<div class="article-date">2024年05月06日 16:20</div><p>正文。</p></body></html>')
+    assert published(html)["published_at"] == iso(2024, 5, 6, 16, 20)
+
+
 def test_url_date_shapes():
     for url in ("http://yn.people.com.cn/n2/2024/0506/c378439-40832451.html",
                 "http://politics.people.com.cn/n1/2024/0506/c1001-40832451.html",

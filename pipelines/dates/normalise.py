@@ -55,6 +55,7 @@ MONTH_ALONE_RE = re.compile(r"^\s*(?:[^\d\s:]{1,8}:\s*)?(\d{1,2})\s*月(?:份)?\
 EPOCH_RE = re.compile(r"^\s*(1\d{9}|1\d{12})\s*$")
 ROC_LABEL_RE = re.compile(r"民国\s*(\d{1,3})\s*年")
 NOT_A_DATE_RE = re.compile(
+    r"(?:今天是|今日是|今天日期)\s*[:：]?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"  # a site header's clock
     r"第\s*\d{4}\s*期|\d{4}\s*年度|\d{3,4}-\d{7,8}|\(\d{3,4}\)\s*\d{7,8}|"
     r"(?:©|copyright|版权)\s*\d{4}\s*[-–~]\s*\d{4}|\d{4}\s*[-–~]\s*\d{4}\s*(?:版权|copyright)",
     re.IGNORECASE,
