@@ -284,6 +284,8 @@ def explain(db: sqlite_utils.Database, url: str) -> dict | None:
                        differing=[list(d) for d in verdict.differing])
             if u in splits or against in split_from(db, u):
                 out["reason"] = "split by a user (provnews clusters split): kept apart"
+            elif u in members and not verdict.same:  # joined through another copy
+                out["reason"] = f"joined through another copy of the cluster; against the original: {verdict.reason}"
         return out
 
     return {"url": url, "cluster_id": cluster, "original": original,
