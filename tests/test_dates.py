@@ -534,6 +534,13 @@ def test_printed_time_beats_a_later_meta_time_on_the_same_day():
     assert out["published_at"] == iso(2024, 5, 8, 7, 15) and out["published_source"] == "visible"
 
 
+def test_printed_time_equal_to_the_meta_time_keeps_the_meta_and_its_seconds():
+    html = ('<html><head><meta name="publishdate" content="2024-05-08 07:15:42"></head><body><h1>标题</h1>'
+            '<span class="date">2024-05-08 07:15</span></body></html>')
+    assert published(html) == {"published_at": iso(2024, 5, 8, 7, 15, 42), "published_precision": "second",
+                                "published_source": "meta"}
+
+
 def test_clock_alone_dates_a_page_only_when_nothing_fuller_is_there():
     page = '<html><body><h1>标题</h1><span class="time">09:41</span><p>正文。</p>{}</body></html>'
     assert published(page.format(""))["published_at"] == iso(2024, 5, 9, 9, 41)

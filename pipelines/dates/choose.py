@@ -55,7 +55,8 @@ def choose(cands: list[dict], fallback=None) -> dict | None:
             best = shown
     if best["source"] in ("meta", "jsonld") and PRECISIONS.index(best["precision"]) >= PRECISIONS.index("minute"):
         printed = next((c for c in pool if c["source"] == "visible" and c["dt"].date() == best["dt"].date()
-                        and PRECISIONS.index(c["precision"]) >= PRECISIONS.index("minute")), None)
+                        and PRECISIONS.index(c["precision"]) >= PRECISIONS.index("minute")
+                        and c["dt"].replace(second=0) != best["dt"].replace(second=0)), None)
         if printed:
             return printed
     if PRECISIONS.index(best["precision"]) < PRECISIONS.index("minute"):
