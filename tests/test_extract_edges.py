@@ -81,3 +81,15 @@ def test_writing_community_intro_above_a_post():
               "文章代表作者个人观点，星河仅对标题和排版略作修改。</p>")
     out = extract(page(paras=[before[3:17], before[24:-4], *STORY]))
     assert out["body"] == "\n".join(STORY)
+
+
+@pytest.mark.parametrize("footer", ["<p>违法和不良信息举报电话：0871-12345678</p>",
+                                    "<p>举报邮箱：jubao@example.com</p>", "<p>我要举报</p>", "<p>打印</p>"])
+def test_report_and_print_lines_are_chrome(footer):
+    assert extract(page(after=footer))["body"] == "\n".join(STORY)
+
+
+def test_a_notice_heading_ends_the_story_with_its_items():
+    after = ("<p>反侵权公告：</p><p>一、任何单位或个人使用本报社原创内容，须事先取得书面授权。</p>"
+             "<p>二、对侵权行为，本报社将依法追究责任。</p><p>联系电话：0871-1234567</p>")
+    assert extract(page(after=after))["body"] == "\n".join(STORY)

@@ -12,7 +12,7 @@ import re
 from pipelines.extract.bylines import harvest_fields
 from pipelines.extract.dom import norm
 from pipelines.extract.words import (BOILER_LINE_RE, CHROME_LINE_RE, EDGE_PROMO_RE, EDITOR_LINE_RE,
-                                     META_LINE_RE, NOTICE_RE, ORIGINAL_TITLE_RE, PROVENANCE_RE, T2S,
+                                     META_LINE_RE, NOTICE_HEAD_RE, NOTICE_RE, ORIGINAL_TITLE_RE, PROVENANCE_RE, T2S,
                                      TAG_LINE_RE, TAIL_HEAD_RE, TRAILING_CREDIT_RE)
 
 CSS_LINE_RE = re.compile(r"^(?:[#.@\w\s,:>*()\[\]=\"'-]+\{|\}|[\w*-]+\s*:\s*[^;]{0,80};?\s*(?:/\*.*\*/)?|/\*.*\*/)$")
@@ -93,6 +93,8 @@ def clean_lines(body: str, fields: dict, anchors: set[str] | None = None) -> str
             continue  # a line that is a whole link's text: a teaser from a list
         if LINK_STAMP_RE.match(compact):
             continue  # "[21:59] 06-04": the time stamp of a list row
+        if NOTICE_HEAD_RE.match(compact) and i >= n * 0.3:
+            break  # 版权声明 / 反侵权公告 and its numbered items
         if TAIL_HEAD_RE.match(compact.lstrip("※•▲★◆■□●○◎→>》·")):
             if i >= n * 0.3:
                 break  # 相关新闻 / 推荐阅读 ... the story is over
