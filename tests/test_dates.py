@@ -423,6 +423,7 @@ OPEN_CASES = [
     ("发文日期：2023年04月02日", iso(2023, 4, 2), "day"),
     ("印发日期：2023-04-02 实施日期：2023-06-01", iso(2023, 4, 2), "day"),
     ("发稿时间：2024-05-08 17:20", iso(2024, 5, 8, 17, 20), "minute"),
+    ("会议时间：2024-05-20 发布时间：2024-05-06", iso(2024, 5, 6), "day"),
     ("生成日期：2024-01-05", iso(2024, 1, 5), "day"),
     # weekday and other noise around a full form
     ("2024年5月6日 星期一 农历三月廿八", iso(2024, 5, 6), "day"),
@@ -539,6 +540,14 @@ def test_printed_time_equal_to_the_meta_time_keeps_the_meta_and_its_seconds():
             '<span class="date">2024-05-08 07:15</span></body></html>')
     assert published(html) == {"published_at": iso(2024, 5, 8, 7, 15, 42), "published_precision": "second",
                                 "published_source": "meta"}
+
+
+def test_an_event_time_is_not_the_publication_line():
+    html = ('<html><body><h1>关于召开全县安全生产工作会议的通知</h1><p>会议时间：2024年5月6日上午9:00</p>'
+            '<p>会议地点：县政府三楼会议室</p><div class="pub-info">2024-05-02 17:30</div></body></html>')
+    out = find_published(parse_html(html), "", "2024-05-09T04:00:00+00:00", use_fallback=False,
+                         title="关于召开全县安全生产工作会议的通知")
+    assert out["published_at"] == iso(2024, 5, 2, 17, 30)
 
 
 def test_clock_alone_dates_a_page_only_when_nothing_fuller_is_there():

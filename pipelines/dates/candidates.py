@@ -29,6 +29,7 @@ MODIFIED_META = ("article:modified_time", "og:updated_time", "lastmodified", "la
 DATE_CLASS_RE = re.compile(r"date|time|pubtime|publish|fbsj|ptime|info|source|laiyuan|riqi|shijian",
                            re.I)
 LABELLED_RE = re.compile(r"([\u4e00-\u9fff]{0,4}(?:时间|時間|日期))\s*[:：]\s*([^|｜]{2,40})")
+LABEL_TAIL_RE = re.compile(r"([\u4e00-\u9fff]{0,4}(?:时间|時間|日期))\s*[:：]?\s*$")
 TABLE_LABEL_RE = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:时间|時間|日期)\s*[:：]?$")
 ROC_HINT_RE = re.compile(r"民國|民国|中華民國")
 URL_DATE_RES = (
@@ -170,13 +171,16 @@ def _body_candidates(body, title: str, add) -> None:
         if count >= 80:
             break
         add(m.group(0), "text")
-    # the date line under the headline: the first full date within 200 characters
+    # the date line under the headline: the first full date within 200 characters that no
+    # event or document label (会议时间：, 成文日期：) names
     at = text.find(" ".join(title.split())) if title else -1
     if at >= 0:
-        near = text[at + len(title): at + len(title) + 200]
-        m = FULL_RE.search(arabise(unicodedata.normalize("NFKC", near)))
-        if m:
-            add(m.group(0), "visible")
+        near = arabise(unicodedata.normalize("NFKC", text[at + len(title): at + len(title) + 200]))
+        for m in FULL_RE.finditer(near):
+            label = LABEL_TAIL_RE.search(near[max(0, m.start() - 12):m.start()])
+            if not (label and label_rank(label[1]) > 1):
+                add(m.group(0), "visible")
+                break
     for el in body.iter("span", "div", "p", "em", "i", "time", "font", "td", "li"):
         attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
         if el.tag == "time" and el.get("datetime"):

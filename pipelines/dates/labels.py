@@ -12,6 +12,10 @@ PUBLISHED = ("发布", "發布", "发表", "發表", "发文", "發文", "刊发
              "公開", "公开", "上线", "出版", "录入", "錄入", "登载", "publish", "posted")
 WRITTEN = ("成文", "印发", "印發", "签发", "簽發", "制发", "形成")
 EFFECTIVE = ("生效", "实施", "實施", "施行", "执行")
+# the time of an event the page announces, not of the page: 会议时间：, 报名时间：, 开标时间：
+EVENT = ("会议", "活动", "报名", "開始", "开始", "结束", "結束", "举办", "舉辦", "举行", "考试", "开放",
+         "办理", "受理", "营业", "申报", "招聘", "开标", "投标", "报到", "出生", "成立", "注册", "演出",
+         "比赛", "上映", "培训", "面试", "笔试", "公示", "咨询", "办公", "服务", "出发", "到达")
 LATER = ("更新", "修改", "修订", "生成", "截止", "废止", "廢止", "失效", "有效期", "到期", "update",
          "modif")
 # a label: up to four qualifying characters before 时间/日期/時間/日 + a colon (or in a table cell)
@@ -20,9 +24,9 @@ LABEL_RE = re.compile(r"([\u4e00-\u9fff]{0,4}(?:时间|時間|日期)|(?:publish
 
 
 def rank(label: str) -> int:
-    """0 publication, 1 a bare 时间/日期, 2 written, 3 effective, 4 updated/generated."""
+    """0 publication, 1 a bare 时间/日期, 2 written, 3 effective, 4 updated/generated, 5 an event."""
     low = label.lower()
-    for r, words in ((0, PUBLISHED), (4, LATER), (2, WRITTEN), (3, EFFECTIVE)):
+    for r, words in ((0, PUBLISHED), (4, LATER), (2, WRITTEN), (3, EFFECTIVE), (5, EVENT)):
         if any(w in low for w in words):
             return r
     return 1
