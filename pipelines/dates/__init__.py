@@ -22,7 +22,8 @@ from pipelines import StagePipeline
 from pipelines.dates.candidates import PUBLISHED_META, collect_candidates, url_date
 from pipelines.dates.choose import SOURCE_RANK, choose, find_published, parse_iso
 from pipelines.dates.latin import dateparser_normalizer
-from pipelines.dates.normalise import CST, MIN_YEAR, PRECISIONS, format_iso, local_day, normalize_date
+from pipelines.dates.clock import PRECISIONS
+from pipelines.dates.normalise import CST, MIN_YEAR, format_iso, local_day, normalize_date
 
 __all__ = ["CST", "MIN_YEAR", "PRECISIONS", "PUBLISHED_META", "SOURCE_RANK", "DatesPipeline",
            "apply_dates", "choose", "collect_candidates", "dateparser_normalizer", "find_published",

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pipelines.dates.normalise import CST, PRECISIONS, format_iso, normalize_date
+from pipelines.dates.clock import PRECISIONS
+from pipelines.dates.normalise import CST, format_iso, normalize_date
 
 SOURCE_RANK = {"jsonld": 0, "meta": 1, "visible": 2, "url": 3, "feed": 4, "sitemap": 4, "listpage": 4,
                "text": 5, "fallback": 6, "clock": 7}

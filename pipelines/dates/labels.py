@@ -3,6 +3,7 @@
 Government open-information tables and article heads print 发文日期, 成文日期, 发布日期, 生效日期,
 生成日期 and 更新时间 side by side. Publication wins; then an unqualified 时间/日期; then the
 document's own dates (成文/印发); then when it takes effect; update and generation times last.
+The time of an event the page announces (会议时间, 报名时间, 开标时间) is never a publication date.
 """
 from __future__ import annotations
 
@@ -30,11 +31,6 @@ def rank(label: str) -> int:
         if any(w in low for w in words):
             return r
     return 1
-
-
-def kind(label: str) -> str:
-    """"published" for a publication (or unqualified) label, "modified" for any other date."""
-    return "published" if rank(label) <= 1 else "modified"
 
 
 def segments(text: str) -> list[str]:

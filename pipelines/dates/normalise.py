@@ -15,7 +15,7 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-from pipelines.dates.clock import DAYPART, PRECISIONS, TIME, hour24  # noqa: F401 - PRECISIONS re-exported
+from pipelines.dates.clock import TIME, hour24
 from pipelines.dates.labels import segments
 from pipelines.dates.numerals import arabise
 from pipelines.dates.relative import relative
