@@ -50,11 +50,12 @@ GLUED_RE = re.compile(r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*)(\d{3,4})(?=\s
 RANGE_RE = re.compile(
     r"(?:\d\s*[日号]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d\s*月)\s*(?:至|到|~|〜|—+|–|－|-)\s*"
     r"(?:\d{4}\s*[年/.\-]\s*\d|\d{1,2}\s*[月日号])")
-DAY_ALONE_RE = re.compile(r"^\s*(?:[^\d\s:]{1,8}:\s*)?(\d{1,2})\s*[日号號]\s*$")
+DAY_ALONE_RE = re.compile(r"^\s*(?:[^\d\s:]{1,8}:\s*)?(\d{1,2})\s*[日号號]" + _TAIL + r"\s*$")
 MONTH_ALONE_RE = re.compile(r"^\s*(?:[^\d\s:]{1,8}:\s*)?(\d{1,2})\s*月(?:份)?\s*$")
 EPOCH_RE = re.compile(r"^\s*(1\d{9}|1\d{12})\s*$")
 ROC_LABEL_RE = re.compile(r"民国\s*(\d{1,3})\s*年")
 NOT_A_DATE_RE = re.compile(
+    r"(?:农历|農曆|阴历|陰曆)\S*|"  # lunar dates are no Gregorian dates
     r"(?:今天是|今日是|今天日期)\s*[:：]?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"  # a site header's clock
     r"第\s*\d{4}\s*期|\d{4}\s*年度|\d{3,4}-\d{7,8}|\(\d{3,4}\)\s*\d{7,8}|"
     r"(?:©|copyright|版权)\s*\d{4}\s*[-–~]\s*\d{4}|\d{4}\s*[-–~]\s*\d{4}\s*(?:版权|copyright)",
@@ -223,10 +224,11 @@ def _normalise_one(text: str, base: datetime, roc: bool) -> tuple[datetime, str]
     if m := CLOCK_ALONE_RE.match(s):
         return _clock_alone(m, base)
     if m := DAY_ALONE_RE.match(s):  # 15日 / 二十五日 alone: the latest such day not after the reference
-        day = base.replace(hour=0, minute=0, second=0, microsecond=0)
+        day = base
         for _ in range(62):
-            if day.day == int(m[1]):
-                return day, "day"
+            got = _with_time(day.year, day.month, day.day, m, 2) if day.day == int(m[1]) else None
+            if got and got[0] <= base + timedelta(minutes=1):
+                return got
             day -= timedelta(days=1)
         return None
     if m := MONTH_ALONE_RE.match(s):  # 5月 alone: the latest such month not after the reference

@@ -54,8 +54,14 @@ def _digits(run: str) -> str:
     return "".join(str(CN_DIGITS[c]) if c in CN_DIGITS else c for c in run)
 
 
+# capital numerals (贰零贰伍年捌月拾伍日) and 廿/卅 (二十/三十) as the ordinary ones
+_PLAIN = str.maketrans({"壹": "一", "贰": "二", "貳": "二", "叁": "三", "參": "三", "肆": "四", "伍": "五",
+                        "陆": "六", "陸": "六", "柒": "七", "捌": "八", "玖": "九", "拾": "十"})
+
+
 def arabise(text: str) -> str:
     """Every Chinese-numeral year, month, day, hour, minute and second of ``text`` in digits."""
+    text = text.translate(_PLAIN).replace("廿", "二十").replace("卅", "三十")
     text = ROC_YEAR_RE.sub(lambda m: f"民国{cn_number(m[1]) if cn_number(m[1]) is not None else m[1]}年",
                            text)
     text = CN_YEAR4_RE.sub(lambda m: _digits(m[1]) + m[2], text)
