@@ -14,11 +14,14 @@ _SMALL_HOURS = {"凌晨", "午夜", "AM", "am", "a.m.", "上午", "早上", "早
 
 
 def hour24(hour: int, part: str | None) -> int:
-    """下午3 → 15, 晚8 → 20, 中午1 → 13, 凌晨12 → 0, 夜里2 → 2 (after midnight), 晚上11 → 23."""
+    """下午3 → 15, 晚8 → 20, 中午1 → 13, 凌晨12 → 0, 夜里2 → 2 (after midnight), 晚上11 → 23,
+    夜里12 → 0 (of the same date: the day a page prints is the one it means)."""
     if part in _AFTERNOON and hour < 12:
         return hour + 12
     if part in _EVENING and 5 <= hour < 12:
         return hour + 12
+    if part in _EVENING and hour == 12:  # 夜里12点: midnight
+        return 0
     if part == "中午" and hour < 11:
         return hour + 12
     if part in _SMALL_HOURS and hour == 12:
