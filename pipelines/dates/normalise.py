@@ -23,7 +23,8 @@ from pipelines.dates.relative import relative
 CST = timezone(timedelta(hours=8), "CST")
 MIN_YEAR = 1990
 
-WEEKDAY_RE = re.compile(r"[（(]?\s*(?:星期|周|週|礼拜|禮拜)[一二三四五六日天]\s*[）)]?")
+WEEKDAY_RE = re.compile(r"[（(]?\s*(?:星期|周|週|礼拜|禮拜)[一二三四五六日天]\s*[）)]?"
+                        r"|[（(][一二三四五六日天月火水木金土][）)]")  # 2016年3月20日(日): a weekday too
 _TZ = r"(Z|(?:UTC|GMT)?\s*[+-]\d{1,2}(?::?\d{2})?(?![\d:])|UTC|GMT)"
 _TAIL = rf"(?:\s*(?:T|-)?\s*{TIME}(?:\.\d+)?\s*{_TZ}?(?:\s*(AM|PM|am|pm))?)?"
 # groups: y m d, daypart h mi s s2, tz, ampm
@@ -46,6 +47,7 @@ YEARLESS_RE = re.compile(r"(?<![\d年/.\-:])(\d{1,2})\s*(?:月\s*(\d{1,2})(?:\s*
                          + _TAIL)
 # a clock alone (15:37, 下午6:42:02, 15点30分, 凌晨3点): a minute, or an hour with a day part
 CLOCK_ALONE_RE = re.compile(rf"^\s*(?:[^\d\s:]{{1,8}}:\s*)?{TIME}\s*$")
+GLUED_COMPACT_RE = re.compile(r"(?<!\d)((?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))([01]\d|2[0-3])(?=:\d{2})")
 GLUED_RE = re.compile(r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*)(\d{3,4})(?=\s*:\s*\d{2})")
 # spans are no publication dates: 5月1日至5日, 2024.05.01-2024.05.03, 4月12-19日, 1-9月, 5月8日起
 _TO = r"\s*(?:至|到|~|〜|—+|–|－|-)\s*"
@@ -148,6 +150,7 @@ def canonical(text: str) -> str:
     s = arabise(s)
     s = WEEKDAY_RE.sub(" ", s)
     s = GLUED_RE.sub(_unglue, s)
+    s = GLUED_COMPACT_RE.sub(r"\1 \2", s)
     return re.sub(r"\s+", " ", s)
 
 
