@@ -24,7 +24,7 @@ PROVNEWS_DEFAULT_EVERY = "1h"  # interval for `provnews crawl --due` when a site
 PROVNEWS_PROXY = ""  # "http://127.0.0.1:PORT" routes every request (robots.txt included) via a proxy
 PROVNEWS_MAX_LINKS_PER_PAGE = 2000  # links read from one list page; the rest are ignored
 # link discovery (a site without [links] article regexes; see crawler/link_classes.py)
-PROVNEWS_DISCOVERY_MAX_LIST_PAGES = 30  # list pages per run when the site sets no [list] max_pages
+PROVNEWS_DISCOVERY_MAX_LIST_PAGES = 50  # list pages per run when the site sets no [list] max_pages
 PROVNEWS_DISCOVERY_DEPTH = 2  # columns are followed from start pages and the columns they link
 PROVNEWS_DISCOVERY_COLUMNS_PER_PAGE = 12  # columns without a sign of news in them, per list page
 # `provnews eval`: the evaluation corpus (dev split, never copied into the repo) and the CI floors

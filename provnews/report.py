@@ -51,7 +51,20 @@ def figures(db) -> dict:
     runs = db.execute("SELECT id, site, started_at, status, pages_fetched, errors FROM crawl_runs "
                       "ORDER BY id").fetchall()
     return {"per_day": per_day, "window": span, "per_site": per_site, "runs": runs, "flags": flags(db),
-            "totals": totals(db)}
+            "totals": totals(db), "per_province": per_province(db)}
+
+
+def per_province(db) -> list[tuple]:
+    """Site health by province: (province, sites, sites whose last run is ok, articles, dated,
+    errors in the last runs), from the sites table the crawl keeps in step with the registry."""
+    return db.execute(
+        "WITH last AS (SELECT site, status, errors FROM crawl_runs WHERE id IN "
+        "(SELECT max(id) FROM crawl_runs GROUP BY site)), "
+        "art AS (SELECT site, count(*) AS n, count(published_at) AS dated FROM articles GROUP BY site) "
+        "SELECT s.province, count(*), sum(last.status = 'ok'), coalesce(sum(art.n), 0), "
+        "coalesce(sum(art.dated), 0), coalesce(sum(last.errors), 0) FROM sites s "
+        "LEFT JOIN last ON last.site = s.id LEFT JOIN art ON art.site = s.id "
+        "GROUP BY s.province ORDER BY s.province").fetchall()
 
 
 def flags(db) -> list[dict]:
@@ -156,6 +169,9 @@ def render(db_path: str) -> str:
         for x in f["flags"]) or "<li class='ok'>no site's empty-body or missing-date rate jumped</li>"
     totals = "".join(f"<tr data-site='{escape(s)}'><td>{escape(s)}</td><td class='n'>{n}</td><td class='n'>{d}</td>"
                      f"<td class='n'>{e or 0}</td></tr>" for s, n, d, e in f["per_site"])
+    provinces = "".join(f"<tr data-province='{escape(p or '')}'><td>{escape(p or '?')}</td>"
+                        + "".join(f"<td class='n'>{v or 0}</td>" for v in rest) + "</tr>"
+                        for p, *rest in f["per_province"])
     return f"""<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>provnews report</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:1100px}} h2{{margin-top:1.6em}}
 td,th{{padding:2px 10px;border-bottom:1px solid #ddd}} .n{{text-align:right}} .flag{{color:#b00}}
@@ -163,6 +179,8 @@ td,th{{padding:2px 10px;border-bottom:1px solid #ddd}} .n{{text-align:right}} .f
 <h1>provnews crawl report</h1>
 {summary}
 <h2>Sites to check</h2><ul id="flags">{flag_html}</ul>
+<h2>Sites by province</h2><table id="provinces"><tr><th>province</th><th>sites</th><th>last run ok</th>
+<th>articles</th><th>dated</th><th>errors (last runs)</th></tr>{provinces}</table>
 <h2>Articles per site</h2><table id="totals"><tr><th>site</th><th>articles</th><th>dated</th><th>empty body</th></tr>{totals}</table>
 <h2>Articles per day per site</h2><div id="per-day">{_per_day_chart(f["per_day"], f["window"])}</div>
 <h2>Date coverage per site</h2><div id="coverage">{_bars(coverage)}</div>

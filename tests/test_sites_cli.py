@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import tomllib
@@ -132,3 +133,14 @@ def test_sites_show_prints_learnt_templates_to_pin(mirror, tmp_path):
     assert pin["links"]["article"] == [r"/n\d+/\d+/\d+/c\d+-\d+\.html$"]
     text = run_cli("sites", "show", "mirror-people", "--sites", str(tmp_path), "--db", str(db), check=True).stdout
     assert "[links]" in text and "article" in text and "to pin this" in text
+
+
+def test_report_shows_site_health_by_province(crawled, tmp_path):
+    out = tmp_path / "report.html"
+    run_cli("report", "--db", str(crawled[0]), "--out", str(out), check=True)
+    html = out.read_text(encoding="utf-8")
+    row = html[html.index("<tr data-province='云南'>"):]
+    row = row[:row.index("</tr>")]
+    # 3 mirror sites, all last runs ok, 43 articles all dated, 3 errors (mirror-gov's 404 and PDF,
+    # the daily's link that robots.txt forbids)
+    assert re.findall(r"<td class='n'>(\d+)</td>", row) == ["3", "3", "43", "43", "3"]
