@@ -587,6 +587,14 @@ def test_a_site_header_saying_what_day_it_is_is_no_publication_date():
     assert published(html)["published_at"] == iso(2024, 5, 6, 16, 20)
 
 
+def test_an_agency_dateline_dates_a_page_that_prints_nothing_else():
+    html = ('<html><body><h1>全省春耕生产进展顺利</h1><p>新华社昆明5月6日电（记者张三）记者从省农业农村厅获悉，'
+            '截至目前全省已完成春播面积过半。</p></body></html>')
+    assert published(html)["published_at"] == iso(2024, 5, 6)
+    dated = html.replace("<h1>", '<div class="date">2024-05-07 09:00</div><h1>')
+    assert published(dated)["published_at"] == iso(2024, 5, 7, 9, 0)
+
+
 def test_url_date_shapes():
     for url in ("http://yn.people.com.cn/n2/2024/0506/c378439-40832451.html",
                 "http://politics.people.com.cn/n1/2024/0506/c1001-40832451.html",

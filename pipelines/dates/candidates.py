@@ -30,6 +30,7 @@ DATE_CLASS_RE = re.compile(r"date|time|pubtime|publish|fbsj|ptime|info|source|la
                            re.I)
 LABELLED_RE = re.compile(r"([\u4e00-\u9fff]{0,4}(?:时间|時間|日期))\s*[:：]\s*([^|｜]{2,40})")
 LABEL_TAIL_RE = re.compile(r"([\u4e00-\u9fff]{0,4}(?:时间|時間|日期))\s*[:：]?\s*$")
+DATELINE_RE = re.compile(r"(?:社|报|網|网|台|记者)[^\s，。,]{0,12}?(\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:电|電|讯|訊)")
 TABLE_LABEL_RE = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:时间|時間|日期)\s*[:：]?$")
 ROC_HINT_RE = re.compile(r"民國|民国|中華民國")
 URL_DATE_RES = (
@@ -171,6 +172,9 @@ def _body_candidates(body, title: str, add) -> None:
         if count >= 80:
             break
         add(m.group(0), "text")
+    # an agency dateline (新华社昆明5月9日电, 本报讯 5月9日): a year-less date the story opens with
+    if m := DATELINE_RE.search(unicodedata.normalize("NFKC", text[:3000])):
+        add(m[1], "text")
     # the date line under the headline: the first full date within 200 characters that no
     # event or document label (会议时间：, 成文日期：) names
     at = text.find(" ".join(title.split())) if title else -1
