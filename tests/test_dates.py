@@ -397,12 +397,12 @@ OPEN_CASES = [
     ("Yesterday 09:45", iso(2024, 5, 8, 9, 45), "minute"),
     ("yesterday at 4:10 pm", iso(2024, 5, 8, 16, 10), "minute"),
     ("just now", iso(2024, 5, 9, 12, 0), "minute"),
-    # a clock time alone: the latest such moment not after the reference
+    # a clock time alone: that time on the reference's day
     ("09:41", iso(2024, 5, 9, 9, 41), "minute"),
     ("11：58", iso(2024, 5, 9, 11, 58), "minute"),
     ("上午8:05", iso(2024, 5, 9, 8, 5), "minute"),
-    ("18:20", iso(2024, 5, 8, 18, 20), "minute"),
-    ("下午5:01:09", iso(2024, 5, 8, 17, 1, 9), "second"),
+    ("18:20", iso(2024, 5, 9, 18, 20), "minute"),
+    ("下午5:01:09", iso(2024, 5, 9, 17, 1, 9), "second"),
     ("发布时间：10:02", iso(2024, 5, 9, 10, 2), "minute"),
     ("凌晨4点", iso(2024, 5, 9, 4, 0), "hour"),
     ("11点20分", iso(2024, 5, 9, 11, 20), "minute"),

@@ -295,8 +295,8 @@ def _rfc822(s: str, base: datetime) -> tuple[datetime, str] | None:
 
 
 def _clock_alone(m: re.Match, base: datetime) -> tuple[datetime, str] | None:
-    """15:37 on a list page: the latest such moment not after the reference (today, or yesterday
-    when the clock is later than the reference)."""
+    """15:37 on a list page or beside a headline: that time today (the reference's day), as list
+    pages print only the time for today's items; the usual slack of a day keeps it sane."""
     if m[3] is None and m[1] is None:  # 3点 alone is a count as often as a time
         return None
     hh, mi = hour24(int(m[2]), m[1]), int(m[3] or 0)
@@ -305,8 +305,6 @@ def _clock_alone(m: re.Match, base: datetime) -> tuple[datetime, str] | None:
     if hh > 23 or mi > 59 or (ss or 0) > 59:
         return None
     dt = base.replace(hour=hh, minute=mi, second=ss or 0, microsecond=0)
-    if dt > base + timedelta(minutes=1):
-        dt -= timedelta(days=1)
     return dt, "second" if ss is not None else "minute" if m[3] else "hour"
 
 
