@@ -86,6 +86,11 @@ def test_check_site_unreachable_blocked_and_unknown(mirror, tmp_path):
     proc = run_cli("check-site", "private", "--sites", str(tmp_path), "--proxy", mirror.url)
     assert proc.returncode == 1 and "blocked by robots.txt" in proc.stdout
     assert requests_since(mirror, before) == [("www.qicai-daily.test", "/robots.txt")]
+    site_file(tmp_path, "moved", "http://www.cangshan.gov.test/old/index.html", "cangshan.gov.test")
+    before = len(mirror.log.snapshot())
+    proc = run_cli("check-site", "moved", "--sites", str(tmp_path), "--proxy", mirror.url)
+    assert proc.returncode == 1 and "redirects off-site to www.cangshan-new.test" in proc.stdout
+    assert "www.cangshan-new.test" not in {h for h, _ in requests_since(mirror, before)}
     proc = run_cli("check-site", "no-such-site", "--sites", str(tmp_path))
     assert proc.returncode == 2 and "no site 'no-such-site'" in proc.stderr and "Traceback" not in proc.stderr
 

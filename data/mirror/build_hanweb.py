@@ -122,6 +122,8 @@ def build(expected: list) -> None:
     base.write(HOST, "/col/col1/index.html", list_page("网站地图", [
         f'<li><a href="/col/col{c}/index.html">{NAMES[c]}</a></li>' for c in (1201, 1202, 1203, 1206, 1207)]), "gbk")
     base.write(HOST, "/col/col2/index.html", list_page("联系我们", ["<li>地址：苍山市政务中心 电话：0872-0000000</li>"]), "gbk")
+    # an old address that now sends readers to another host (check-site must say so, not follow)
+    base.write(HOST, "/_routes.json", '{"/old/index.html": {"status": 302, "location": "http://www.cangshan-new.test/"}}')
     base.write(HOST, "/robots.txt", "User-agent: *\nDisallow: /module/jslib/\n")
     discovery_toml(HOST, "mirror-hanweb", "苍山市人民政府（镜像）", "gov", f"http://{HOST}/",
                    [r"/art/\d{4}/\d+/\d+/art_120[1238]_\d+\.html$"],
