@@ -11,7 +11,7 @@ crawls them with 16 requests in flight, interleaved, each mode once per round:
 - naive   the pipeline a user would write from the packages' docs: the same spider plus
           trafilatura.extract(html, with_metadata=True) and a sqlite-utils insert per article
 - jobsN   `provnews crawl --jobs N` over the same site (per-site delay 0, concurrency 16);
-          `crawl`: the same without --jobs (the default)
+          `crawl`: the same without --jobs (the default); `jobsN-noat`: with AutoThrottle off
 
 Each run is a fresh process and a fresh database. Pages/min: stored articles over the time from
 the server's first request to the process's exit. CPU: user + system time of the whole process
@@ -219,8 +219,13 @@ def command(mode: str, site: Site, tmp: Path, n: int) -> tuple[list[str], Path]:
         return [sys.executable, __file__, "--spider", mode, "--start", f"{site.url}/list/0.html",
                 "--db", str(db)], db
     site_toml(tmp / "sites", f"http://{HOST}/list/0.html", n)
-    jobs = ["--jobs", mode[4:]] if mode.startswith("jobs") else []  # "crawl": the default
-    return [sys.executable, "-m", "provnews.cli", "crawl", "bench", "--sites", str(tmp / "sites"),
+    name, _, variant = mode.partition("-")
+    jobs = ["--jobs", name[4:]] if name.startswith("jobs") else []  # "crawl": the default
+    cli = ["-m", "provnews.cli"]
+    if variant == "noat":  # AutoThrottle off, everything else as shipped
+        cli = ["-c", "import sys, crawler.settings as s; s.AUTOTHROTTLE_ENABLED = False; "
+                     "from provnews.cli import main; sys.argv[0] = 'provnews'; main()"]
+    return [sys.executable, *cli, "crawl", "bench", "--sites", str(tmp / "sites"),
             "--proxy", site.url, "--db", str(db), *jobs], db
 
 
