@@ -55,18 +55,15 @@ def url_date(url: str, base: datetime) -> tuple[datetime, str] | None:
     return None
 
 
-def roc_context(tree, url: str) -> bool:
-    """A Taiwanese page: a .tw host, a zh-TW/zh-Hant language, or 民國 in the text."""
+def roc_context(tree, url: str, text: str = "") -> bool:
+    """A Taiwanese page: a .tw host, a zh-TW/zh-Hant language, or 民國 in ``text`` (its body)."""
     host = (urlsplit(url or "").hostname or "").lower()
     if host.endswith(".tw"):
         return True
     if tree is None:
         return False
     lang = " ".join(tree.xpath("//html/@lang | //meta[@http-equiv='Content-Language']/@content")).lower()
-    if "zh-tw" in lang or "hant" in lang:
-        return True
-    body = tree.find(".//body")
-    return body is not None and bool(ROC_HINT_RE.search(" ".join(body.itertext())[:20000]))
+    return "zh-tw" in lang or "hant" in lang or bool(ROC_HINT_RE.search(text[:20000]))
 
 
 def _jsonld_dates(tree) -> list[tuple[str, str]]:
@@ -113,8 +110,10 @@ def collect_candidates(tree, url: str, base: datetime, list_hint: dict | None = 
     ``normalizer`` (text, base) → (datetime, precision) defaults to normalize_date (with ROC years
     read on Taiwanese pages); evaluation swaps in dateparser to measure what our layer adds."""
     cands: list[dict] = []
+    body = tree.find(".//body") if tree is not None else None
+    text = " ".join(" ".join(body.itertext()).split()) if body is not None else ""
     if normalizer is None:
-        roc = roc_context(tree, url)
+        roc = roc_context(tree, url, text)
 
         def normalizer(text, ref):
             return normalize_date(text, ref, roc=roc)
@@ -143,9 +142,8 @@ def collect_candidates(tree, url: str, base: datetime, list_hint: dict | None = 
         for xp in date_xpaths or []:
             for el in tree.xpath(xp):
                 add(el if isinstance(el, str) else " ".join(el.itertext()), "visible")
-        body = tree.find(".//body")
         if body is not None:
-            _body_candidates(body, title, add)
+            _body_candidates(body, text, title, add)
     got = url_date(url, base)
     if got:
         cands.append({"dt": got[0], "precision": got[1], "source": "url", "kind": "published",
@@ -155,8 +153,9 @@ def collect_candidates(tree, url: str, base: datetime, list_hint: dict | None = 
     return cands
 
 
-def _body_candidates(body, title: str, add) -> None:
-    text = " ".join(" ".join(body.itertext()).split())
+def _body_candidates(body, text: str, title: str, add) -> None:
+    """Labelled lines and table cells, dates in the text, the line under the headline, and the
+    first element whose class or id names a date (``text``: the body's text, spaces collapsed)."""
     # labelled lines: the best-ranked label printed first (发布日期 over 成文日期 over 更新时间)
     labelled = sorted(((label_rank(m[1]), i, m) for i, m in enumerate(LABELLED_RE.finditer(text[:20000]))
                        if i < 12), key=lambda t: t[:2])
