@@ -104,7 +104,7 @@ def test_site_health_counts_undated_articles_not_error_pages(db):
 
 
 def test_double_ctrl_c_is_interrupted_and_the_next_due_crawl_finishes_the_frontier(tmp_path):
-    slow = MirrorServer(delay=0.05).start_background()
+    slow = MirrorServer(delay=0.3).start_background()  # slow enough that work is left when stopped
     db = tmp_path / "c.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "provnews.cli", "crawl", "-v", "--sites", str(SITES_DIR),
