@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import sqlite3
+import tomllib
 
 import pytest
 
@@ -137,6 +138,23 @@ def test_learnt_templates_steer_the_next_run(discovered, mirror):
     paths = [e["path"] for e in mirror.log.snapshot()[before:]]
     assert [p for p in paths if "/news/m/" in p]  # articles fetched again (--refresh)
     assert not [p for p in paths if "/hot/" in p or "/ent/" in p or "/live/" in p]
+
+
+def test_sites_show_prints_learnt_templates_to_pin(discovered):
+    sites, db, _ = discovered
+    out = json.loads(run_cli("sites", "show", "mirror-people", "--sites", str(sites), "--db", str(db),
+                             "--json", check=True).stdout)
+    assert out["links"] == "discovered"
+    kinds = {t["template"]: (t["kind"], t["articles"]) for t in out["learnt"]}
+    con = sqlite3.connect(db)
+    good = con.execute("SELECT count(*) FROM articles WHERE site = 'mirror-people' AND title != '' "
+                       "AND published_at IS NOT NULL AND body_chars >= 20").fetchone()[0]
+    con.close()
+    assert good >= 15 and kinds[r"/n\d+/\d+/\d+/c\d+-\d+\.html$"] == ("article", good)
+    pin = tomllib.loads(out["pin"])
+    assert pin["links"]["article"] == [r"/n\d+/\d+/\d+/c\d+-\d+\.html$"]
+    text = run_cli("sites", "show", "mirror-people", "--sites", str(sites), "--db", str(db), check=True).stdout
+    assert "[links]" in text and "article" in text and "to pin this" in text
 
 
 # --- the classifier on its own ---------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sqlite3
 import tomllib
 
 import pytest
@@ -119,25 +118,6 @@ def test_add_site_writes_nothing_for_an_unreadable_start_page(mirror, tmp_path, 
                    "--sites", str(tmp_path), "--proxy", mirror.url)
     assert proc.returncode == 1 and "nothing written" in proc.stderr and "Traceback" not in proc.stderr
     assert not list(tmp_path.iterdir())
-
-
-def test_sites_show_prints_learnt_templates_to_pin(mirror, tmp_path):
-    without_links(DISCOVERY_SITES, tmp_path)
-    db = tmp_path / "news.db"
-    run_cli("crawl", "mirror-people", "--sites", str(tmp_path), "--proxy", mirror.url, "--db", str(db), check=True)
-    out = json.loads(run_cli("sites", "show", "mirror-people", "--sites", str(tmp_path), "--db", str(db),
-                             "--json", check=True).stdout)
-    assert out["links"] == "discovered"
-    kinds = {t["template"]: (t["kind"], t["articles"]) for t in out["learnt"]}
-    con = sqlite3.connect(db)
-    good = con.execute("SELECT count(*) FROM articles WHERE title != '' AND published_at IS NOT NULL "
-                       "AND body_chars >= 20").fetchone()[0]
-    con.close()
-    assert good >= 15 and kinds[r"/n\d+/\d+/\d+/c\d+-\d+\.html$"] == ("article", good)
-    pin = tomllib.loads(out["pin"])
-    assert pin["links"]["article"] == [r"/n\d+/\d+/\d+/c\d+-\d+\.html$"]
-    text = run_cli("sites", "show", "mirror-people", "--sites", str(tmp_path), "--db", str(db), check=True).stdout
-    assert "[links]" in text and "article" in text and "to pin this" in text
 
 
 def test_report_shows_site_health_by_province(crawled, tmp_path):

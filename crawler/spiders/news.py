@@ -1,7 +1,7 @@
 """The one config-driven spider: list pages → pagination → article pages, for one site per crawl.
 
 `scrapy crawl news -a site=km-gov` (or `provnews crawl km-gov`, which runs the same class).
-Articles become Page items (see crawler/items.py); failures become Page items with an error, so
+Articles become Page items (see pipelines/page.py); failures become Page items with an error, so
 the store records every article URL we tried, fetched or not.
 """
 from __future__ import annotations
@@ -17,10 +17,10 @@ from w3lib.url import safe_url_string
 
 from crawler import learnt
 from crawler.discovery import parse_feed, parse_sitemap
-from crawler.items import new_page, utc_now_iso
 from crawler.link_classes import ARTICLE, LIST, Link, classify, date_beside, page_kind, page_tree, split
 from crawler.registry import Site
 from crawler.state import CrawlState
+from pipelines.page import new_page, utc_now_iso
 
 # TRS WCM pager script: createPageHTML(countPage, currentPage0, "index", "html")
 TRS_PAGER_RE = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
@@ -81,6 +81,7 @@ class NewsSpider(Spider):
         self.known_lists: set[str] = set()
         self.max_depth, self.columns_per_page = 2, 12
         self._listed: set[str] = set(self.start_urls)  # list URLs asked for in this run
+        self._pagers: set[str] = set()  # ... and those of them that are pagination (no deeper)
 
     @classmethod
     def from_crawler(cls, crawler, *args, site: str | Site = "", sites_dir: str = "", **kwargs):
@@ -260,8 +261,6 @@ class NewsSpider(Spider):
             request.meta["provnews_depth"] = depth + (url not in self._pagers)
             yield request
 
-    _pagers: frozenset = frozenset()
-
     def _discovered(self, response: TextResponse, follow: list[str]):
         """Discovery mode: article requests for the links classed as articles; the list links
         (pagination always, columns above the depth limit) go into ``follow``, best first."""
@@ -279,7 +278,7 @@ class NewsSpider(Spider):
             if request is not None:
                 yield request
         pagers = {c.url for c in lists if c.why == "pagination"}
-        self._pagers = self._pagers | pagers
+        self._pagers |= pagers
         # columns with no sign of news in them get a few places and at most half the budget, so
         # a home page's forty menu entries cannot starve the news columns' pagination
         spare = min(self.columns_per_page, self.max_list_pages // 2 - self.state.list_pages_counted())
