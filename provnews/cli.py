@@ -13,6 +13,7 @@ import click
 from crawler.settings import PROVNEWS_DB
 from provnews import __version__
 from provnews.contract import EXTRACT_KEYS, extract_one
+from provnews.exporters import EXPORTERS
 from provnews.extras import require
 
 DB_OPTION = click.option("--db", "db", default=PROVNEWS_DB, show_default=True,
@@ -378,15 +379,14 @@ def demo(db, verbose):
         sys.exit(code)
     click.echo(f"\nstored in {db}:")
     _print_stats(db)
+    from pipelines.queries import latest_stories
     from pipelines.store import connect
 
     con = connect(db, readonly=True)
     click.echo("\nlatest stories (syndicated copies folded into one line):")
-    for site, published, title, excerpt, url in con.execute(
-            "SELECT site, published_at, title, substr(excerpt, 1, 40), url FROM latest_articles LIMIT 6"):
-        copies = con.execute("SELECT group_concat(site, ', ') FROM articles WHERE duplicate_of = ?", [url]).fetchone()[0]
-        click.echo(f"  {site:<14} {published or '-':<25} {title}" + (f"  (also: {copies})" if copies else "")
-                   + f"\n      {excerpt}…")
+    for s in latest_stories(con, 6):
+        click.echo(f"  {s['site']:<14} {s['published_at'] or '-':<25} {s['title']}"
+                   + (f"  (also: {s['copies']})" if s["copies"] else "") + f"\n      {s['excerpt']}…")
     exe = provnews_command()
     click.echo(f"\nnext: {exe} search 滇池 --db {db}\n      {exe} serve --db {db}     (browse in Datasette)"
                f"\n      {exe} report --db {db} --out report.html"
@@ -571,19 +571,16 @@ def _print_stats(db: str) -> None:
     con = _open_readonly(db)
     from rich.table import Table
 
+    from pipelines.queries import page_errors, site_health
+
     table = Table("site", "articles", "with date", "empty body", "pages", "page errors",
                   "last fetch", title="provnews stats")
-    rows = con.execute("""
-        SELECT p.site, count(a.url), sum(a.published_at IS NOT NULL), sum(a.body_chars = 0),
-               count(*), sum(p.error IS NOT NULL), max(p.fetched_at)
-        FROM pages p LEFT JOIN articles a ON a.url = p.url
-        GROUP BY p.site ORDER BY p.site""").fetchall()
-    for site, n, dated, empty, pages, errors, last in rows:
-        table.add_row(site, str(n), f"{dated or 0} ({(dated or 0) / n:.0%})" if n else "0",
-                      str(empty or 0), str(pages), str(errors or 0), last or "")
+    for h in site_health(con):
+        n, dated = h["articles"], h["articles"] - (h["undated"] or 0)
+        table.add_row(h["site"], str(n), f"{dated} ({dated / n:.0%})" if n else "0",
+                      str(h["empty"] or 0), str(h["pages"]), str(h["page_errors"] or 0), h["last_fetch"] or "")
     console().print(table)
-    errs = con.execute("SELECT url, status, error FROM pages WHERE error IS NOT NULL "
-                       "ORDER BY fetched_at DESC LIMIT 10").fetchall()
+    errs = page_errors(con, 10)
     if errs:
         click.echo("pages with errors (latest 10):")
         for url, status, error in errs:
@@ -614,9 +611,11 @@ SINCE_HELP = "on or after this date (YYYY-MM-DD or ISO time)"
 
 def _known_site(con, db: str, site: str | None) -> None:
     """--site must name a site the database holds (a typo would print an empty result)."""
-    if site is None or con.execute("SELECT 1 FROM pages WHERE site = ? LIMIT 1", [site]).fetchone():
+    from pipelines.queries import has_site, stored_sites
+
+    if site is None or has_site(con, site):
         return
-    known = [r[0] for r in con.execute("SELECT DISTINCT site FROM pages ORDER BY site LIMIT 30")]
+    known = stored_sites(con, 30)
     raise click.UsageError(f"--site: no site {site!r} in {db} (it has: {', '.join(known) or 'none'})")
 
 
@@ -672,7 +671,8 @@ def reingest(db, site, since, where, jobs, dry_run, sites_dir, as_json):
     """Re-run decode → extract → dates → dedup on stored raw pages; no fetching.
 
     Run it after extraction rules improve. Unchanged articles are not written, so a second run
-    with the same rules leaves the articles table byte for byte the same.
+    with the same rules leaves the articles table byte for byte the same. Takes the crawl lock
+    (exit 75 while a crawl or an import runs); --dry-run writes nothing and needs no lock.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TimeRemainingColumn
@@ -689,11 +689,22 @@ def reingest(db, site, since, where, jobs, dry_run, sites_dir, as_json):
             raise click.UsageError(f"--where: {e}")
         raise click.ClickException(f"cannot read {db}: {e}")
     console = Console(stderr=True)
-    with RichProgress("re-ingest", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=console, transient=True) as bar:
-        task = bar.add_task("pages", total=total)
-        summary = ri.reingest(db, site, since, where, jobs or None, dry_run, sites_dir,
-                              on_batch=lambda n: bar.advance(task, n))
+
+    def run():
+        with RichProgress("re-ingest", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                          console=console, transient=True) as bar:
+            task = bar.add_task("pages", total=total)
+            return ri.reingest(db, site, since, where, jobs or None, dry_run, sites_dir,
+                               on_batch=lambda n: bar.advance(task, n))
+
+    if dry_run:
+        summary = run()
+    else:  # one writer at a time: a crawl or import holding the database makes this exit 75
+        done: list = []
+        code = _locked(db, lambda: done.append(run()) or 0)
+        if code:
+            sys.exit(code)
+        summary = done[0]
     result = summary.as_dict()
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))
@@ -733,8 +744,8 @@ def import_cmd(paths, db, site, sites_dir):
 
 @cli.command()
 @DB_OPTION
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc"]), default="jsonl",
-              show_default=True, help="jsonl/csv/parquet: articles; warc: the stored raw pages.")
+@click.option("--format", "fmt", type=click.Choice(list(EXPORTERS)), default="jsonl", show_default=True,
+              help="; ".join(f"{name}: {e.help}" for name, e in EXPORTERS.items()) + ".")
 @click.option("--since", default=None, callback=_since,
               help="Articles published (pages fetched, for warc) " + SINCE_HELP + ".")
 @click.option("--site", default=None, help="Only this site.")
@@ -747,13 +758,13 @@ def import_cmd(paths, db, site, sites_dir):
 def export(db, fmt, since, site, where, out, bom):
     """Stream articles out as JSONL (every column), CSV or Parquet, or raw pages as WARC
     (a request and a response record per page; a redirect as its 3xx first)."""
-    from provnews.archive import export as run_export
+    from provnews.exporters import export as run_export
 
     if bom and fmt != "csv":
         raise click.UsageError("--bom is for --format csv")
     with _open_readonly(db).conn as con:
         _known_site(con, db, site)
-    binary = fmt in ("parquet", "warc")
+    binary = EXPORTERS[fmt].binary
     gzip = not out.lower().endswith(".warc")
     try:
         if out == "-":
@@ -768,7 +779,7 @@ def export(db, fmt, since, site, where, out, bom):
         raise click.ClickException(f"cannot read {db}: {e}")
     except (RuntimeError, OSError) as e:
         raise click.ClickException(str(e))
-    click.echo(f"exported {n} {'pages' if fmt == 'warc' else 'articles'}", err=True)
+    click.echo(f"exported {n} {EXPORTERS[fmt].table}", err=True)
 
 
 # --- serve / report --------------------------------------------------------------------------------

@@ -88,12 +88,15 @@ def test_import_files_pages_under_the_site_whose_domains_match(db, tmp_path):
     assert rows(unknown, "SELECT DISTINCT site FROM pages") == [("import",)]
 
 
-def test_import_waits_for_no_crawl_it_exits_75_while_one_holds_the_database(db, tmp_path):
+def test_import_and_reingest_exit_75_while_a_crawl_holds_the_database(db, tmp_path):
     page = tmp_path / "p.html"
     page.write_text("<html><body><p>x</p></body></html>", "utf-8")
+    before = rows(db, "SELECT count(*), max(fetched_at) FROM pages")
     with crawl_lock(db):
-        proc = run_cli("import", str(page), "--db", str(db))
-    assert proc.returncode == 75 and "another crawl" in proc.stderr
+        for args in (["import", str(page)], ["reingest", "--sites", str(SITES_DIR)]):
+            proc = run_cli(*args, "--db", str(db))
+            assert proc.returncode == 75 and "another crawl" in proc.stderr, (args, proc.stderr)
+    assert rows(db, "SELECT count(*), max(fetched_at) FROM pages") == before
 
 
 def test_site_health_counts_undated_articles_not_error_pages(db):
