@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.items import new_page  # noqa: E402
+from pipelines.page import new_page  # noqa: E402
 from pipelines.stage_pool import run_stages  # noqa: E402
 from pipelines.schema import connect  # noqa: E402
 from pipelines.store import save_page  # noqa: E402

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import zlib
 
-from crawler.shared_frontier import MAX_ATTEMPTS, STREAM, RedisState, seen_value
+from crawler.shared_frontier import STREAM, RedisState, seen_value
 from pipelines.dedup import canonical_url
+from pipelines.page import MAX_ATTEMPTS
 
 TEXT_FIELDS = ("url", "final_url", "site", "fetched_at", "error", "round", "node")
 # entries the writer could not store after PROVNEWS_INGEST_DEAD_AFTER deliveries (each one ended
@@ -23,7 +24,7 @@ DEAD_FIELDS = (b"dead_id", b"dead_deliveries", b"dead_at")  # added to the entry
 
 
 def encode_page(page: dict, round_id: str | None = None, node: str | None = None) -> dict:
-    """A page dict (crawler/items.py) as stream fields."""
+    """A page dict (pipelines/page.py) as stream fields."""
     fields: dict[str, str | bytes] = {"kind": "page", "body": zlib.compress(page.get("body") or b"", 6),
                                       "headers": json.dumps(page.get("headers") or {}, ensure_ascii=False),
                                       "list_hint": json.dumps(page.get("list_hint") or {}, ensure_ascii=False),

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from crawler.items import utc_now_iso
 from crawler.link_classes import ARTICLE, LIST, OTHER, template
+from pipelines.page import utc_now_iso
 
 LIST_ERROR = "list: "  # pages.error prefix of a page fetched as an article that held a list
 OTHER_ERROR = "not an article: "  # ... and of one that held no story (pipelines/store.py knows both)

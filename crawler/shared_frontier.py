@@ -35,7 +35,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from crawler.state import conditional_headers
 from pipelines.dedup import canonical_url
-from pipelines.store import is_transient
+from pipelines.page import is_transient
 
 PREFIX = "provnews"
 STREAM = f"{PREFIX}:pages"
@@ -44,7 +44,6 @@ SEEN_SYNCED = f"{PREFIX}:seen_synced"  # set by the writer once the database's U
 ROUND_TTL = 30  # s a round outlives its last live node; a new batch starts a new round after it
 NODE_TTL = 5  # s a node counts as alive after its last heartbeat (heartbeats every HEARTBEAT s)
 HEARTBEAT = 1.0
-MAX_ATTEMPTS = 3  # transient failures: rounds an article is tried (as CrawlState's MAX_ATTEMPTS)
 MAX_REQUEUES = 3  # times one round puts back an orphan, so a page that kills nodes cannot loop
 
 

@@ -18,9 +18,9 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from twisted.internet import task
 
-from crawler.items import utc_now_iso
 from crawler.registry import default_every
 from crawler.shared_frontier import HEARTBEAT, SEEN_SYNCED, STREAM, RedisState
+from pipelines.page import utc_now_iso
 
 logger = logging.getLogger(__name__)
 

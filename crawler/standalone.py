@@ -74,15 +74,11 @@ class JobLock:
 
 def record_locked(db_path: str, site_id: str, why: str) -> None:
     """A job that found the database locked leaves a finished, failed run saying why."""
-    from crawler.items import utc_now_iso
+    from pipelines import runs
     from pipelines.store import connect
 
     db = connect(db_path)
-    now = utc_now_iso()
-    with db.conn:
-        db["crawl_runs"].insert({"site": site_id, "started_at": now, "finished_at": now, "status": "failed",
-                                 "pages_fetched": 0, "articles_new": 0, "articles_updated": 0, "errors": 0,
-                                 "message": f"locked: {why}"})
+    runs.record_locked(db, site_id, why)
     db.conn.close()
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from crawler.items import utc_now_iso
 from pipelines.dedup import canonical_url
+from pipelines.page import is_transient, utc_now_iso
 from pipelines.schema import connect
-from pipelines.store import is_transient
 
 
 def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:

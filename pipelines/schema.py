@@ -73,7 +73,7 @@ def _v3(db: sqlite_utils.Database) -> None:
     db["lsh_bands"].create_index(["url"], if_not_exists=True)
     db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
                "title_bi, body_bi, title_uni, body_uni, tokenize = 'unicode61 remove_diacritics 0')")
-    from pipelines.store import index_and_cluster  # the same code the crawl writes with
+    from pipelines.index import index_and_cluster  # the crawl's own code (imported late: numpy)
 
     for url, in db.execute("SELECT url FROM articles ORDER BY rowid").fetchall():
         index_and_cluster(db, url)

@@ -1,4 +1,4 @@
-"""Stage 5, page → SQLite (sqlite-utils): pages, articles, the frontier and crawl_runs.
+"""Stage 5, page → SQLite (sqlite-utils): pages, articles, their search index and the frontier.
 
 Each page is one short transaction: its raw bytes (compressed) go to ``pages``, its article to
 ``articles``, and its frontier entry is settled in the same commit, so a crawl killed at any moment
@@ -14,15 +14,14 @@ from functools import lru_cache
 import sqlite_utils
 
 from pipelines import EXTRACTOR_VERSION, StagePipeline
-from pipelines.clusters import cluster_article
 from pipelines.dates.normalise import local_day
-from pipelines.dedup import minhash, signature_bytes
-from pipelines.fulltext import index_text
+from pipelines.index import fts_tokens, index_and_cluster  # noqa: F401 - fts_tokens is re-exported
+from pipelines.page import MAX_ATTEMPTS, TRANSIENT_KEYS, is_transient
+from pipelines.runs import close_run, open_run
 from pipelines.schema import ARTICLES_COLUMNS, EXTRACT_FIELDS, connect  # noqa: F401 - connect is re-exported
 
 # what extraction produces, and published_day derived from it; cluster columns are derived apart
 ARTICLE_FIELDS = list(ARTICLES_COLUMNS) + ["published_day", *EXTRACT_FIELDS]
-MAX_ATTEMPTS = 3  # a URL failing transiently (timeouts, 5xx, 429) is retried on this many runs
 
 
 def compress(body: bytes) -> bytes:
@@ -57,16 +56,6 @@ def article_row(page: dict) -> dict:
     row["published_day"] = local_day(row.get("published_at"))  # the day in +08:00, for views
     row["extractor_version"] = EXTRACTOR_VERSION
     return row
-
-
-def is_transient(page: dict) -> bool:
-    """A failure worth retrying on a later run: no response at all, 5xx, 429, 408."""
-    error, status = page.get("error"), page.get("status")
-    if not error:
-        return False
-    if status is None:  # timeouts, resets, DNS: but a robots.txt refusal is final
-        return error.startswith("fetch:") and "robots" not in error.lower()
-    return status in (408, 429) or status >= 500
 
 
 def _settle_frontier(db: sqlite_utils.Database, page: dict) -> None:
@@ -135,6 +124,12 @@ def _save_outcome(db: sqlite_utils.Database, page: dict) -> str:
     return save_article(db, page)
 
 
+def set_page_error(db: sqlite_utils.Database, url: str, error: str | None) -> None:
+    """A re-ingest's verdict on a stored page: its stage error now, or None when it now succeeds
+    (caller holds the transaction; a page whose error is unchanged is not written)."""
+    db.execute("UPDATE pages SET error = ? WHERE url = ? AND error IS NOT ?", [error, url, error])
+
+
 _MISSING = object()
 
 
@@ -163,74 +158,26 @@ def save_article(db: sqlite_utils.Database, page: dict, old=_MISSING) -> str:
     return "new" if old is None else "updated"
 
 
-def fts_tokens(article: dict) -> tuple[str, str, str, str]:
-    """(title_bi, body_bi, title_uni, body_uni): the FTS columns; pure, so re-ingest workers
-    compute them and the single writer only inserts."""
-    title_bi, title_uni = index_text(article.get("title") or "")
-    body_bi, body_uni = index_text(article.get("body") or "")
-    return title_bi, body_bi, title_uni, body_uni
-
-
-def index_and_cluster(db: sqlite_utils.Database, url: str, sig: bytes | None | bool = False,
-                      tokens: tuple | None = None) -> None:
-    """Keep the FTS index and the syndication clusters in step with one article row."""
-    rowid, title, body, cluster = db.execute(
-        "SELECT rowid, title, body, cluster_id FROM articles WHERE url = ?", [url]).fetchone()
-    title_bi, body_bi, title_uni, body_uni = tokens or fts_tokens({"title": title, "body": body})
-    db.execute("DELETE FROM articles_fts WHERE rowid = ?", [rowid])
-    db.execute("INSERT INTO articles_fts (rowid, title_bi, body_bi, title_uni, body_uni) "
-               "VALUES (?, ?, ?, ?, ?)", [rowid, title_bi, body_bi, title_uni, body_uni])
-    if sig is False:  # not computed by the dedup stage (a migration, say): compute it here
-        m = minhash(body or "")
-        sig = signature_bytes(m) if m is not None else None
-    cluster_article(db, url, sig, cluster)
-
-
-def run_outcome(stats: dict) -> dict:
-    """A site run's crawl_runs figures and status, from the Scrapy stats of its crawl."""
-    errors = stats.get("provnews/articles_error", 0) + stats.get("provnews/list_errors", 0)
-    reason = stats.get("finish_reason", "")
-    status, message = "ok", None
-    if reason and reason != "finished":
-        status, message = "failed", f"crawl ended: {reason}"
-    elif stats.get("provnews/list_pages", 0) + stats.get("provnews/list_not_modified", 0) == 0:
-        status, message = "failed", "no list page, feed or sitemap could be read"
-    return {
-        "status": status, "message": message, "errors": errors,
-        "pages_fetched": stats.get("provnews/pages_fetched", 0),
-        "articles_new": stats.get("provnews/articles_new", 0),
-        "articles_updated": stats.get("provnews/articles_updated", 0),
-    }
-
-
 class StorePipeline(StagePipeline):
     """Writes every page, failed or not; counts outcomes in the crawl's stats; records the run
-    in crawl_runs whichever way the crawl was started (provnews crawl, scrapy crawl, Scrapyd)."""
+    in crawl_runs (pipelines/runs.py) whichever way the crawl was started (provnews crawl,
+    scrapy crawl, Scrapyd)."""
 
     stage = "store"
 
     def open_spider(self):
-        from crawler.items import utc_now_iso
-
         self.db = connect(self.crawler.settings.get("PROVNEWS_DB"))
         site = getattr(self.crawler.spider, "site", None)
-        self.run_id = self.db["crawl_runs"].insert({
-            "site": site.id if site else "", "started_at": utc_now_iso(), "status": "running",
-            "pages_fetched": 0, "articles_new": 0, "articles_updated": 0, "errors": 0,
-        }).last_pk
+        self.run_id = open_run(self.db, site.id if site else "")
         self.crawler.stats.set_value("provnews/run_id", self.run_id)
 
     def close_spider(self):
-        from crawler.items import utc_now_iso
-
-        # finish_reason is set after pipelines close: a run that gets here finished its crawl
-        stats = {"finish_reason": "finished", **self.crawler.stats.get_stats()}
-        self.db["crawl_runs"].update(self.run_id, {"finished_at": utc_now_iso(), **run_outcome(stats)})
+        close_run(self.db, self.run_id, self.crawler.stats.get_stats())
         self.db.conn.close()
 
     def process_item(self, item):
         outcome = save_page(self.db, item)
-        for transient in ("_tree", "html"):  # the item lives on in signals; free the big parts
+        for transient in TRANSIENT_KEYS:  # the item lives on in signals; free the big parts
             item.pop(transient, None)
         stats = self.crawler.stats
         stats.inc_value("provnews/pages_fetched")

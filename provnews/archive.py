@@ -1,29 +1,22 @@
-"""Archives in and out: local HTML files and WARC files in; JSONL, CSV, Parquet and WARC out.
+"""Archives in: local HTML files and WARC files (`provnews import`). Out: provnews/exporters.py.
 
-Imported pages go through the same pure stages and the same store as crawled ones. Exports
-stream from a cursor, so an export of a large database never holds it in memory; `--format warc`
-writes the stored raw pages as WARC response records, so the archive can leave provnews intact.
+Imported pages go through the same stage runner (pipelines/stage_pool.run_stages) and the same
+store as crawled ones.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
-import sys
 from datetime import datetime, timezone
-from http import HTTPStatus
 from pathlib import Path
-from typing import IO, Iterator
+from typing import Iterator
 
-from crawler.items import new_page
-from pipelines import process_page
-from pipelines.schema import filters
+from pipelines.page import new_page
+from pipelines.stage_pool import run_stages
 from pipelines.store import connect, decompress, save_page
+from provnews.exporters import DROP_ON_EXPORT
 
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc.gz")
-# hop-by-hop or no longer true once the body is stored decoded
-DROP_ON_EXPORT = {"content-encoding", "transfer-encoding", "content-length", "connection"}
 
 
 # --- in ---------------------------------------------------------------------------------------------
@@ -74,7 +67,15 @@ def iter_warc(path: Path) -> Iterator[dict]:
 
     redirected_from: dict[str, str] = {}  # Location -> the URL first asked for
     with open(path, "rb") as f:
-        for record in ArchiveIterator(f):
+        records = ArchiveIterator(f)
+        while True:
+            try:  # warcio raises its own, ValueError or AttributeError on what is not WARC
+                record = next(records)
+            except StopIteration:
+                return
+            except Exception as e:  # noqa: BLE001 - whatever the reader says, it is this file's fault
+                raise ImportProblem(f"{path} is not a readable WARC file ({type(e).__name__}: {e}); "
+                                    "the records before this point were imported") from None
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI")
@@ -90,6 +91,12 @@ def iter_warc(path: Path) -> Iterator[dict]:
             first = redirected_from.pop(url, url)
             yield {"url": first, "final_url": url, "body": body, "status": status, "headers": headers,
                    "fetched_at": date.replace("Z", "+00:00") if date else None}
+
+
+class ImportProblem(ValueError):
+    """A file that cannot be read as what its name says; ``counts`` holds what was imported."""
+
+    counts: dict[str, int] = {}
 
 
 def site_for_url(url: str, sites: dict[str, tuple[str, ...]]) -> str | None:
@@ -146,8 +153,7 @@ def import_page(db, rec: dict, site: str | None, domains: dict[str, tuple[str, .
                     list_hint=old["list_hint"] if old else None)
     if rec["status"] and not 200 <= rec["status"] < 300:
         page["error"] = f"http {rec['status']}"
-    process_page(page)
-    return save_page(db, page)
+    return save_page(db, run_stages((page, {})))
 
 
 def import_paths(paths: list[str], db_path: str, site: str | None = None, on_page=None,
@@ -170,127 +176,9 @@ def import_paths(paths: list[str], db_path: str, site: str | None = None, on_pag
                 counts[outcome] = counts.get(outcome, 0) + 1
                 if on_page:
                     on_page(outcome)
+    except ImportProblem as e:
+        e.counts = counts
+        raise
     finally:
         db.conn.close()
     return counts
-
-
-# --- out --------------------------------------------------------------------------------------------
-def _select(site: str | None, since: str | None, where: str | None, table: str = "articles"):
-    conds, params = filters(site, since, where, "published_at" if table == "articles" else "fetched_at")
-    return (" WHERE " + " AND ".join(conds)) if conds else "", params
-
-
-def export(db_path: str, fmt: str, out: IO | None = None, site=None, since=None, where=None,
-           gzip: bool = True, bom: bool = False) -> int:
-    """Stream articles (jsonl/csv/parquet) or raw pages (warc, gzipped per record unless
-    ``gzip`` is False) to ``out``; returns the row count. ``bom`` starts a CSV with U+FEFF, which
-    Excel needs to read UTF-8 (on Chinese Windows it otherwise assumes GBK)."""
-    db = connect(db_path, readonly=True)
-    out = out or sys.stdout
-    try:
-        if fmt == "warc":
-            return _export_warc(db, out, site, since, where, gzip)
-        clause, params = _select(site, since, where)
-        cur = db.execute(f"SELECT * FROM articles{clause} ORDER BY rowid", params)
-        cols = [d[0] for d in cur.description]
-        if fmt == "jsonl":
-            n = 0
-            for row in cur:
-                out.write(json.dumps(dict(zip(cols, row)), ensure_ascii=False) + "\n")
-                n += 1
-            return n
-        if fmt == "csv":
-            if bom:
-                out.write("\ufeff")
-            writer = csv.writer(out)
-            writer.writerow(cols)
-            n = 0
-            for row in cur:
-                writer.writerow(row)
-                n += 1
-            return n
-        if fmt == "parquet":
-            return _export_parquet(cur, cols, out)
-        raise ValueError(f"unknown format {fmt!r}")
-    finally:
-        db.conn.close()
-
-
-def _export_parquet(cur, cols: list[str], out) -> int:
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise RuntimeError("parquet export needs pyarrow: pip install 'provnews[parquet]'") from None
-    sink = out.buffer if hasattr(out, "buffer") else out
-    writer, n = None, 0
-    while True:
-        rows = cur.fetchmany(5000)
-        if not rows:
-            break
-        table = pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)})
-        if writer is None:
-            schema = pa.schema([pa.field(c, pa.int64() if c == "body_chars" else pa.string()) for c in cols])
-            writer = pq.ParquetWriter(sink, schema)
-        writer.write_table(table.cast(writer.schema))
-        n += len(rows)
-    if writer is not None:
-        writer.close()
-    return n
-
-
-REDIRECT_STATUS = "302 Found"  # the redirect's own code is not stored, only where it led
-
-
-def _export_warc(db, out, site, since, where, gzip: bool = True) -> int:
-    """Each stored page as a request record and its response; a page reached through a redirect
-    gets the 3xx (with Location) under the address asked for, then the response under its
-    final_url, so a replay tool and `provnews import` see what the crawl saw."""
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
-    sink = out.buffer if hasattr(out, "buffer") else out
-    writer = WARCWriter(sink, gzip=gzip)
-    clause, params = _select(site, since, where, table="pages")
-    clause = (clause + " AND " if clause else " WHERE ") + "body_size > 0"
-    n = 0
-    for url, final_url, status, headers, body, fetched_at in db.execute(
-            f"SELECT url, final_url, status, headers, body, fetched_at FROM pages{clause} ORDER BY rowid",
-            params):
-        date = datetime.fromisoformat(fetched_at).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        if final_url and final_url != url:
-            redirect = StatusAndHeaders(REDIRECT_STATUS, [("Location", final_url), ("Content-Length", "0")],
-                                        protocol="HTTP/1.1")
-            _write_exchange(writer, url, date, redirect, b"")
-        raw = decompress(body)
-        pairs = [(k, v) for k, v in json.loads(headers or "{}").items() if k.lower() not in DROP_ON_EXPORT]
-        pairs.append(("Content-Length", str(len(raw))))
-        code = status or 200
-        http = StatusAndHeaders(f"{code} {HTTPStatus(code).phrase if code in _KNOWN else 'Unknown'}",
-                                pairs, protocol="HTTP/1.1")
-        _write_exchange(writer, final_url or url, date, http, raw)
-        n += 1
-    return n
-
-
-_KNOWN = {s.value for s in HTTPStatus}
-
-
-def _write_exchange(writer, url: str, date: str, http, payload: bytes) -> None:
-    """A request record and the response record it led to, linked by WARC-Concurrent-To."""
-    from urllib.parse import urlsplit
-
-    from warcio.statusandheaders import StatusAndHeaders
-
-    parts = urlsplit(url)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    response = writer.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=http,
-                                         warc_headers_dict={"WARC-Date": date})
-    request = writer.create_warc_record(
-        url, "request", payload=io.BytesIO(b""), warc_headers_dict={
-            "WARC-Date": date, "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")},
-        http_headers=StatusAndHeaders(f"GET {target} HTTP/1.1", [("Host", parts.netloc)],
-                                      is_http_request=True))
-    writer.write_record(request)
-    writer.write_record(response)

@@ -731,11 +731,18 @@ def import_cmd(paths, db, site, sites_dir):
     identical one is counted `unchanged` and not written. Takes the crawl lock (exit 75 while a
     crawl runs).
     """
-    from provnews.archive import import_paths
+    from provnews.archive import ImportProblem, import_paths
+
+    def report(counts: dict) -> None:
+        click.echo("imported: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing"))
 
     def job() -> int:
-        counts = import_paths(list(paths), db, site, sites_dir=sites_dir)
-        click.echo("imported: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing"))
+        try:
+            report(import_paths(list(paths), db, site, sites_dir=sites_dir))
+        except ImportProblem as e:
+            report(e.counts)
+            click.echo(f"Error: {e}", err=True)
+            return 2
         return 0
 
     _require_new_or_writable(db)

@@ -45,15 +45,14 @@ def _site(sites_dir: str | None, site_id: str):
 
 
 def _last_runs(db_path: str) -> dict[str, dict]:
+    from pipelines import queries
     from pipelines.schema import connect
 
     if not Path(db_path).is_file():
         raise click.ClickException(f"no database at {db_path}")
     db = connect(db_path, readonly=True)
-    runs = {r["site"]: r for r in db.query(
-        "SELECT site, status, errors, started_at FROM crawl_runs WHERE id IN "
-        "(SELECT max(id) FROM crawl_runs GROUP BY site)")}
-    for site, n in db.execute("SELECT site, count(*) FROM articles GROUP BY site"):
+    runs = queries.latest_runs(db)
+    for site, n in queries.articles_per_site(db).items():
         runs.setdefault(site, {})["articles"] = n
     db.conn.close()
     return runs

@@ -16,10 +16,10 @@ EXTRA_KEYS = ("kicker", "subtitle", "original_title", "doc_number", "issuer")
 
 def extract_one(body: bytes, url: str, fetched_at: str) -> dict:
     """The JSON contract of `provnews extract` (keys documented in the README)."""
-    from crawler.items import new_page
-    from pipelines import process_page
+    from pipelines.page import new_page
+    from pipelines.stage_pool import run_stages  # the stages every other entry point runs
 
-    page = process_page(new_page(url or "", site="", body=body, fetched_at=fetched_at))
+    page = run_stages((new_page(url or "", site="", body=body, fetched_at=fetched_at), {}))
     a = page.get("article") or {}
     out = {"url": url or None, "title": a.get("title"), "published": a.get("published_at"),
            "published_precision": a.get("published_precision"), "author": a.get("author"),

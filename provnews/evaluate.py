@@ -57,7 +57,7 @@ def run_trafilatura(corpus: Path, truth: list[dict]) -> tuple[list[dict], float]
 def run_dateparser_only(corpus: Path, truth: list[dict], ours: list[dict]) -> list[dict]:
     """Our candidates and choice rule, with dateparser alone as the normaliser: what the Chinese
     date layer adds, measured on the same pages."""
-    from crawler.items import new_page
+    from pipelines.page import new_page
     from pipelines.dates import dateparser_normalizer, find_published
     from pipelines.decode import decode
     from pipelines.extract import parse_html

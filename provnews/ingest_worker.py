@@ -34,12 +34,13 @@ from typing import Callable
 import redis
 
 from crawler.handoff import DEAD_FIELDS, DEAD_STREAM, decode_page
-from crawler.items import utc_now_iso
 from crawler.registry import load_registry
 from crawler.shared_frontier import SEEN_SYNCED, STREAM, WRITERS_GROUP, connect_redis, keys
+from pipelines.page import is_transient, utc_now_iso
+from pipelines import runs
 from pipelines.schema import connect
 from pipelines.stage_pool import StagePool, run_stages
-from pipelines.store import is_transient, save_page
+from pipelines.store import save_page
 
 
 @dataclass
@@ -141,7 +142,7 @@ class IngestWorker:
         canonical = (page.get("article") or {}).get("canonical_url")
         if canonical and outcome != "error":  # the page's own rel=canonical: seen as well
             self.r.hset(keys(page["site"])["seen"], canonical, _epoch(page.get("fetched_at")))
-        self._tally(page, outcome)
+        runs.tally_page(self.db, page["site"], page.get("round") or "", page.get("fetched_at"), outcome)
         self.summary.pages += 1
         self.summary.outcomes[outcome] += 1
         if self.on_page:
@@ -153,50 +154,11 @@ class IngestWorker:
         self._sites_recorded.add(site_id)
         site = self.sites.get(site_id)
         if site is not None:
-            with self.db.conn:
-                self.db["sites"].upsert({"id": site.id, "name": site.name, "province": site.province,
-                                         "city": site.city, "kind": site.kind,
-                                         "verified": int(site.verified)}, pk="id")
-
-    def _run_row(self, site: str, round_id: str, started_at: str | None) -> int:
-        row = self.db.execute("SELECT id FROM crawl_runs WHERE site = ? AND round = ?",
-                              [site, round_id]).fetchone()
-        if row:
-            return row[0]
-        # a site's new round means its earlier ones are over (service nodes never say so)
-        self.db.execute("UPDATE crawl_runs SET status = 'ok', finished_at = coalesce(finished_at, ?) "
-                        "WHERE site = ? AND round IS NOT NULL AND status = 'running'",
-                        [utc_now_iso(), site])
-        return self.db["crawl_runs"].insert({
-            "site": site, "round": round_id, "started_at": started_at, "status": "running",
-            "pages_fetched": 0, "articles_new": 0, "articles_updated": 0, "errors": 0, "nodes": 0,
-        }).last_pk
-
-    def _tally(self, page: dict, outcome: str) -> None:
-        """Add one page to its site and round's crawl_runs row."""
-        with self.db.conn:
-            run_id = self._run_row(page["site"], page.get("round") or "", page.get("fetched_at"))
-            self.db.execute(
-                "UPDATE crawl_runs SET pages_fetched = pages_fetched + 1, "
-                "articles_new = articles_new + ?, articles_updated = articles_updated + ?, "
-                "errors = errors + ? WHERE id = ?",
-                [outcome == "new", outcome == "updated", outcome == "error", run_id])
+            runs.record_sites(self.db, [site])
 
     def _record_run(self, fields: dict) -> None:
         """A crawler node finished its part of a round: fold its report into the round's row."""
-        rec = json.loads(fields[b"run"])
-        ok = rec["reason"] == "finished" or (rec.get("service") and rec["reason"] == "shutdown")
-        with self.db.conn:
-            run_id = self._run_row(rec["site"], rec["round"], rec["started_at"])
-            old = self.db["crawl_runs"].get(run_id)
-            status = "failed" if (not ok or old["status"] == "failed") else "ok"
-            message = old["message"] if ok else f"node {rec['node']}: crawl ended: {rec['reason']}"
-            self.db["crawl_runs"].update(run_id, {
-                "finished_at": rec["finished_at"], "status": status, "message": message,
-                "nodes": (old["nodes"] or 0) + 1,
-                "errors": (old["errors"] or 0) + rec.get("list_errors", 0),
-                "started_at": min(filter(None, [old["started_at"], rec["started_at"]])),
-            })
+        runs.fold_node_report(self.db, json.loads(fields[b"run"]))
         self.summary.runs += 1
 
     def _record_validators(self, fields: dict) -> None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from crawler.items import new_page
 from crawler.registry import load_registry
 from pipelines.clusters import recluster_all, rule_is_current
+from pipelines.page import new_page
 from pipelines.schema import filters
 from pipelines.stage_pool import StagePool, default_jobs
-from pipelines.store import article_row, connect, current_article, save_article
+from pipelines.store import article_row, connect, current_article, save_article, set_page_error
 
 BATCH = 100
 
@@ -127,8 +127,7 @@ def _write(db, results: list[dict], summary: Summary, dry_run: bool) -> None:
                 if len(summary.error_samples) < 5:
                     summary.error_samples.append(f"{page['url']}: {page['error']}")
                 if not dry_run:
-                    db.execute("UPDATE pages SET error = ? WHERE url = ? AND error IS NOT ?",
-                               [page["error"], page["url"], page["error"]])
+                    set_page_error(db, page["url"], page["error"])
                 continue
             new = article_row(page)
             if old:
@@ -140,6 +139,6 @@ def _write(db, results: list[dict], summary: Summary, dry_run: bool) -> None:
                 outcome = "new" if old is None else ("unchanged" if old == new else "updated")
             else:
                 if page.get("stored_error"):
-                    db.execute("UPDATE pages SET error = NULL WHERE url = ?", [page["url"]])
+                    set_page_error(db, page["url"], None)
                 outcome = save_article(db, page, old)
             setattr(summary, outcome, getattr(summary, outcome) + 1)

@@ -16,10 +16,10 @@ from scrapy.settings import Settings
 from crawler import settings as default_settings
 from crawler.registry import Registry, Site, SiteConfigError, load_registry
 from crawler.spiders.news import NewsSpider
-from pipelines.store import connect, run_outcome
+from pipelines import runs
+from pipelines.store import connect
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
-INTERRUPTED = "stopped before the end (Ctrl-C or SIGTERM); the next crawl resumes its frontier"
 
 
 @dataclass
@@ -87,7 +87,8 @@ def select_sites(registry: Registry, wanted: list[str]) -> tuple[list[Site], lis
 def run_crawl(sites: list[Site], settings: Settings, progress=None) -> CrawlSummary:
     """Crawl the given sites into settings['PROVNEWS_DB']; blocks until all are done.
 
-    The store pipeline writes each site's crawl_runs row; this reads them back for the summary."""
+    The store pipeline opens and closes each site's crawl_runs row; this settles them (see
+    pipelines/runs.py) and reads them back for the summary."""
     process = CrawlerProcess(settings)
     crawlers = []
     for site in sites:
@@ -106,29 +107,14 @@ def run_crawl(sites: list[Site], settings: Settings, progress=None) -> CrawlSumm
         service = settings.get("PROVNEWS_IDLE_EXIT") is None
         return CrawlSummary(results=[shared_result(site, crawler.stats.get_stats(), service)
                                      for site, crawler in crawlers])
-    from crawler.items import utc_now_iso
-
     summary = CrawlSummary()
     db = connect(settings.get("PROVNEWS_DB"))
     for site, crawler in crawlers:
         stats = crawler.stats.get_stats()
-        run_id = stats.get("provnews/run_id")
-        row = db["crawl_runs"].get(run_id) if run_id else None
-        if row is None:  # the crawl never opened (e.g. failed to start)
+        outcome = runs.settle_run(db, stats.get("provnews/run_id"), stats)
+        if outcome is None:  # the crawl never opened (e.g. failed to start)
             result = SiteResult(site=site.id, status="failed", message="crawl did not start")
         else:
-            outcome = run_outcome(stats)  # finish_reason is known now
-            update = {"status": outcome["status"], "message": outcome["message"]}
-            if row["status"] == "running" or stats.get("finish_reason") in (None, "shutdown"):
-                # a second Ctrl-C stops the reactor before the spider closes: the store never
-                # recorded the run's end, and it must not count as a success for --due
-                update = {"status": "interrupted", "message": INTERRUPTED,
-                          "finished_at": row["finished_at"] or utc_now_iso(),
-                          **{k: outcome[k] for k in ("pages_fetched", "articles_new", "articles_updated",
-                                                     "errors")}}
-                outcome.update(update)
-            if update["status"] != row["status"] or "finished_at" in update:
-                db["crawl_runs"].update(run_id, update)
             result = SiteResult(site=site.id, status=outcome["status"],
                                 pages_fetched=outcome["pages_fetched"],
                                 articles_new=outcome["articles_new"],
@@ -146,7 +132,7 @@ def shared_result(site: Site, stats: dict, service: bool = False) -> SiteResult:
     (articles new/updated are the writer's to count: see crawl_runs). A service node stopped by
     SIGTERM/SIGINT ("shutdown") ended normally."""
     reason = stats.get("finish_reason", "")
-    failed = not (reason == "finished" or (service and reason == "shutdown"))
+    failed = not runs.node_finished(reason, service)
     return SiteResult(site=site.id, status="failed" if failed else "ok",
                       pages_fetched=stats.get("provnews/pages_fetched", 0),
                       errors=stats.get("provnews/articles_error", 0) + stats.get("provnews/list_errors", 0),
@@ -182,9 +168,8 @@ def due_sites(sites: list[Site], db_path: str | Path, default_every: int) -> lis
     now = datetime.now(timezone.utc)
     due = []
     for site in sites:
-        row = db.execute("SELECT max(started_at) FROM crawl_runs WHERE site = ? AND status = 'ok'",
-                         [site.id]).fetchone()
-        last = datetime.fromisoformat(row[0]) if row and row[0] else None
+        last = runs.last_ok_start(db, site.id)
+        last = datetime.fromisoformat(last) if last else None
         every = site.every if site.every is not None else default_every
         if last is None or (now - last).total_seconds() >= every:
             due.append(site)
@@ -195,20 +180,14 @@ def due_sites(sites: list[Site], db_path: str | Path, default_every: int) -> lis
 def record_sites(db_path: str | Path, sites: list[Site]) -> None:
     """Keep the sites table in step with the registry (names, provinces) for SQL and browsing."""
     db = connect(db_path)
-    with db.conn:
-        db["sites"].upsert_all([{"id": s.id, "name": s.name, "province": s.province, "city": s.city,
-                                 "kind": s.kind, "verified": int(s.verified)} for s in sites], pk="id")
+    runs.record_sites(db, sites)
     db.conn.close()
 
 
 def close_interrupted_runs(db_path: str | Path) -> int:
     """Runs still marked running belong to a crawl that died (we hold the lock): mark them."""
-    from crawler.items import utc_now_iso
-
     db = connect(db_path)
-    with db.conn:
-        n = db.execute("UPDATE crawl_runs SET status = 'interrupted', finished_at = ? "
-                       "WHERE status = 'running'", [utc_now_iso()]).rowcount
+    n = runs.close_interrupted_runs(db)
     db.conn.close()
     return n
 

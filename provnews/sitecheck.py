@@ -117,7 +117,7 @@ def _classes(site: Site, links: list[Link]) -> list[Classified]:
 
 
 def _sample(fetcher: Fetcher, site: Site, url: str, hint: Link | None) -> dict:
-    from crawler.items import new_page
+    from pipelines.page import new_page
     from pipelines import process_page
 
     got = fetcher.get(url)

@@ -177,7 +177,7 @@ def test_extract_raises_only_stage_errors_on_any_text(text):
 @given(st.lists(st.integers(0, 10**6), max_size=8), st.binary(min_size=1, max_size=40),
        st.sampled_from([REAL_PAGE, ARTICLE_PAGE, ARTICLE_PAGE.decode().encode("gbk", "replace")]))
 def test_the_whole_pipeline_never_raises_on_mutated_pages(cuts, junk, page):
-    from crawler.items import new_page
+    from pipelines.page import new_page
 
     out = process_page(new_page("http://yn.yunshang.test/news/m/2024-05-09/detail-iabc.shtml", site="x",
                                 body=mutate(page, cuts, junk), fetched_at="2024-06-01T00:00:00+00:00"))

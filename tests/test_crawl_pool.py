@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from crawler.items import new_page
+from pipelines.page import new_page
 from pipelines.batch_writer import BatchWriter
 from pipelines.stage_pool import StagePool
 from pipelines.store import connect, decompress, save_pages

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from crawler.handoff import decode_page, encode_page
-from crawler.items import new_page
+from pipelines.page import new_page
 from crawler.shared_frontier import SEEN_SYNCED, STREAM, WRITERS_GROUP, keys
 from provnews.ingest_worker import IngestWorker, ensure_group
 from provnews.mirror import SITES_DIR, MirrorServer

@@ -12,7 +12,8 @@ import zlib
 
 import pytest
 
-from pipelines.store import connect, index_and_cluster
+from pipelines.index import index_and_cluster
+from pipelines.store import connect
 from tests.conftest import ROOT, run_cli
 
 MIXED = {  # body text -> whether each query occurs in it is decided by instr(), not by hand
