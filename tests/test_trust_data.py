@@ -140,3 +140,14 @@ def test_double_ctrl_c_is_interrupted_and_the_next_due_crawl_finishes_the_fronti
         fast.shutdown()
     assert due.returncode == 0, due.stderr
     assert rows(db, "SELECT count(*) FROM frontier")[0][0] == 0
+
+
+def test_a_file_that_is_not_warc_is_one_line_and_changes_nothing(db, tmp_path):
+    before = rows(db, f"SELECT {PAGE_COLS} FROM pages ORDER BY url")
+    for name, content in (("notes.warc.gz", b"hello\n"), ("cut.warc", b"WARC/1.0\r\nWARC-Type: response\r\n")):
+        (tmp_path / name).write_bytes(content)
+        proc = run_cli("import", str(tmp_path / name), "--db", str(db))
+        errors = [line for line in proc.stderr.splitlines() if line.strip()]
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr and len(errors) == 1, proc.stderr
+        assert name in errors[0] and "not a readable WARC file" in errors[0]
+    assert rows(db, f"SELECT {PAGE_COLS} FROM pages ORDER BY url") == before
