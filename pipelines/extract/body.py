@@ -16,7 +16,7 @@ def trafilatura_body(tree, url: str) -> str:
 
     text = trafilatura.extract(
         tree, url=url or None, output_format="txt", include_comments=False, include_tables=True,
-        include_images=False, include_links=False, deduplicate=False, favor_precision=False,
+        include_images=False, include_links=False, deduplicate=False, favor_precision=False, fast=True,
         with_metadata=False,
     )
     return text or ""

@@ -19,23 +19,30 @@ LABEL_RE = re.compile(r"(?:" + "|".join(sorted(GOV_INFO_LABELS, key=len, reverse
 FIELD_LABELS = {"doc_number": ("发文字号", "文号", "文件编号"),
                 "issuer": ("发文机关", "发布机构", "发文单位", "发布单位")}
 MAX_TABLE_CHARS = 1200
-
-
-def _labels(text: str) -> set[str]:
-    """The distinct 信息公开 labels in a text, letter-spaced ones (索 引 号) included."""
-    return set(LABEL_RE.findall(norm(text)))
+BLOCKS = {"table", "tbody", "dl", "ul", "div", "section"}
 
 
 def info_table(tree):
-    """The innermost element holding three or more 信息公开 labels, or None."""
-    found = None
-    for el in tree.iter("table", "tbody", "dl", "ul", "div", "section"):
-        text = text_of(el)
-        if len(text) <= MAX_TABLE_CHARS and len(_labels(text)) >= 3:
-            found = el  # document order: a later match is inside an earlier one or after it
-            if not any(len(_labels(text_of(c))) >= 3 for c in el if isinstance(c.tag, str)):
-                return el
-    return found
+    """The innermost block (table, list, div) holding three or more 信息公开 labels, or None.
+
+    Labels are found in the text nodes and credited to their ancestors in one pass, so a page
+    without them costs one walk and no element's text is measured twice."""
+    if len(set(LABEL_RE.findall(norm("".join(tree.itertext()))))) < 3:
+        return None  # most pages: one regex pass over the text
+    found: dict = {}
+    for node in tree.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for text, owner in ((node.text, node), (node.tail, node.getparent())):
+            if owner is None or not text:
+                continue
+            labels = LABEL_RE.findall(norm(text))
+            for anc in [owner, *owner.iterancestors()] if labels else ():
+                found.setdefault(anc, set()).update(labels)
+    blocks = [el for el, labels in found.items() if len(labels) >= 3 and el.tag in BLOCKS]
+    sized = [(len(text_of(el)), el) for el in blocks]
+    return min((pair for pair in sized if pair[0] <= MAX_TABLE_CHARS), key=lambda p: p[0],
+               default=(0, None))[1]
 
 
 def read_pairs(el) -> dict[str, str]:

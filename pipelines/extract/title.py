@@ -95,9 +95,9 @@ def is_site_name(tree, meta: dict, title: str) -> bool:
     if re.search(r"(?:网|網|台|报|報|在线|在線|频道|頻道|首页|首頁|门户|門戶|新闻中心|新聞中心)$", title.translate(T2S)):
         return True
     root = tree.find(".//body")
-    lines = block_lines(root if root is not None else tree)
-    return any(ft in fold(line) and re.search(r"版权|版權|Copyright|©|ICP|All Rights", line, re.I)
-               for line in lines[-int(len(lines) * 0.2) - 1:])
+    end = " ".join((root if root is not None else tree).itertext())[-3000:]
+    return any(ft in fold(end[max(0, m.start() - 80): m.end() + 80])
+               for m in re.finditer(r"版权|版權|Copyright|©|ICP|All Rights", end, re.I))
 
 
 def headline_above(tree, body_lines: list[str], current: str = "") -> str:
@@ -175,12 +175,11 @@ def headline_lines(tree, title: str) -> tuple[str, str]:
     ft = fold(title)
     if not ft:
         return "", ""
-    head = None
-    for el in tree.iter(*HEADINGS, "div", "p", "td", "span"):
-        if el.tag in HEADINGS or {"title", "biaoti", "headline", "tit"} & set(tokens(el)):
-            if fold(text_of(el)) == ft:
-                head = el
-                break
+    head = next((el for el in tree.iter(*HEADINGS) if fold(text_of(el)) == ft), None)
+    if head is None:  # a headline in a named block: <div class="title">, <td class="biaoti">
+        named = tree.xpath("//*[contains(@class,'tit') or contains(@id,'tit') or contains(@class,'Tit') "
+                           "or contains(@class,'biaoti') or contains(@class,'headline')]")
+        head = next((el for el in named if fold(text_of(el)) == ft), None)
     if head is None:
         return "", ""
     while head.getparent() is not None and fold(text_of(head.getparent())) == ft:
