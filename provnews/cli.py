@@ -845,7 +845,7 @@ from crawler.settings import PROVNEWS_EVAL_CORPUS as DEFAULT_CORPUS  # noqa: E40
 @click.option("--compare/--no-compare", default=True, show_default=True,
               help="Also run bare trafilatura on the same pages in this process.")
 @click.option("--check", "check", is_flag=True,
-              help="Fail (exit 1) when body F1 or leak regress > 0.01 from the baseline file.")
+              help="Fail (exit 1) when body F1, title exact, author or leak regress > 0.01 from the baseline file.")
 @click.option("--baseline", default=DEFAULT_BASELINE, show_default=True, type=click.Path(dir_okay=False),
               help="Accuracy floors for --check.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
