@@ -139,8 +139,8 @@ def _cluster_splits(db: sqlite_utils.Database) -> None:
 
 def _published_day(db: sqlite_utils.Database) -> None:
     """articles.published_day: the publication day in China Standard Time (YYYY-MM-DD), because
-    SQLite's date(published_at) converts +08:00 to UTC and moves evening stories to the previous
-    day. Back-filled here from published_at; pipelines/store.py fills it on every write."""
+    SQLite's date(published_at) converts +08:00 to UTC and moves stories published before 08:00 to
+    the previous day. Back-filled here from published_at; pipelines/store.py fills it on every write."""
     if "published_day" not in db["articles"].columns_dict:
         db["articles"].add_column("published_day", str)
     db.execute("UPDATE articles SET published_day = date(published_at, '+8 hours') "
