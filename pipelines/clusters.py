@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import numpy as np
 import sqlite_utils
 
 from pipelines.dedup import SAME_STORY, host_of, bands, similarity
@@ -83,14 +84,16 @@ def split_from(db: sqlite_utils.Database, url: str) -> set[str]:
 
 
 def texts(db: sqlite_utils.Database, urls: list[str]) -> dict[str, tuple[tuple[str, str], str, str]]:
-    """((site, host), title, body) of each URL."""
+    """((site, host), title, body) of each URL; a government document's 文号 as extracted from its
+    信息公开 table (articles.doc_number, where the schema has it) goes with the title."""
+    doc = "doc_number" if "doc_number" in db["articles"].columns_dict else "''"
     out = {}
     for start in range(0, len(urls), 500):
         chunk = urls[start:start + 500]
         marks = ", ".join("?" for _ in chunk)
-        for u, site, title, body in db.execute(
-                f"SELECT url, site, title, body FROM articles WHERE url IN ({marks})", chunk):
-            out[u] = ((site, host_of(u)), title or "", body or "")
+        for u, site, title, body, number in db.execute(
+                f"SELECT url, site, title, body, {doc} FROM articles WHERE url IN ({marks})", chunk):
+            out[u] = ((site, host_of(u)), "\n".join(filter(None, [title, number])), body or "")
     return out
 
 
@@ -171,13 +174,17 @@ def _matches(db: sqlite_utils.Database, sig: bytes,
             per_cluster[cluster] = per_cluster.get(cluster, 0) + 1
         probes.append(cand)
     matches = []
+    mine = np.frombuffer(sig, dtype="<u8")
     for start in range(0, len(probes), 500):  # SQLite's variable limit
         chunk = probes[start:start + 500]
         marks = ", ".join("?" for _ in chunk)
-        for cand, csig in db.execute(f"SELECT url, sig FROM article_minhash WHERE url IN ({marks})", chunk):
-            sim = similarity(sig, csig)
-            if sim >= SAME_STORY:
-                matches.append((cand, sim))
+        rows = [(u, s) for u, s in db.execute(f"SELECT url, sig FROM article_minhash WHERE url IN ({marks})", chunk)
+                if s and len(s) == len(sig)]
+        if not rows:
+            continue
+        # one vectorised comparison for the whole chunk (similarity() pair by pair cost 60 µs each)
+        sims = (np.frombuffer(b"".join(s for _, s in rows), dtype="<u8").reshape(len(rows), -1) == mine).mean(axis=1)
+        matches += [(u, float(x)) for (u, _), x in zip(rows, sims) if x >= SAME_STORY]
     return matches
 
 
