@@ -457,6 +457,7 @@ OPEN_NOT_DATES = [
     "88年4月", "05年", "1.2.3", "192.168.1.1", "v2.10.3",
     "第十三届", "三五年后", "二十分", "9日前往", "年前", "天前", "3月前", "几分钟前", "数小时前",
     "今年12月1日", "12345", "农历四月初二", "农历三月廿八",
+    "99999年前", "123456789天前", "2024年前今",
 ]
 
 # numeric ROC years, read only where the page is evidently Taiwanese (normalize_date(roc=True))

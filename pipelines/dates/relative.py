@@ -73,6 +73,8 @@ def _span(text: str, base: datetime) -> tuple[datetime, str] | None:
             seconds += n * secs
         if PRECISIONS.index(prec) > PRECISIONS.index(finest):
             finest = prec
+    if months > 1200 or seconds > 100 * 366 * 86400:  # beyond a century: no publication date
+        return None
     whole = int(months)
     seconds += (months - whole) * 30 * 86400
     seconds = round(seconds)
