@@ -30,6 +30,8 @@ DATE_CLASS_RE = re.compile(r"date|time|pubtime|publish|fbsj|ptime|info|source|la
                            re.I)
 LABELLED_RE = re.compile(r"([\u4e00-\u9fff]{0,4}(?:时间|時間|日期))\s*[:：]\s*([^|｜]{2,40})")
 LABEL_TAIL_RE = re.compile(r"([\u4e00-\u9fff]{0,4}(?:时间|時間|日期))\s*[:：]?\s*$")
+CN_YEAR_HINT_RE = re.compile(r"[〇○零一二三四五六七八九贰貳叁參肆伍陆陸柒捌玖][〇○零0一二三四五六七八九贰貳叁參肆伍陆陸柒捌玖]\s*年"
+                             r"|[〇○零一二三四五六七八九贰貳叁參肆伍陆陸柒捌玖]\s*月")
 DATELINE_RE = re.compile(r"(?:社|报|網|网|台|记者)[^\s，。,]{0,12}?(\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:电|電|讯|訊)")
 TABLE_LABEL_RE = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:时间|時間|日期)\s*[:：]?$")
 ROC_HINT_RE = re.compile(r"民國|民国|中華民國")
@@ -153,6 +155,13 @@ def collect_candidates(tree, url: str, base: datetime, list_hint: dict | None = 
     return cands
 
 
+def _digits(text: str) -> str:
+    """NFKC, and Chinese numerals in digits only where a Chinese-numeral year is printed (arabise
+    is the costly part on a whole page)."""
+    text = unicodedata.normalize("NFKC", text)
+    return arabise(text) if CN_YEAR_HINT_RE.search(text) else text
+
+
 def _body_candidates(body, text: str, title: str, add) -> None:
     """Labelled lines and table cells, dates in the text, the line under the headline, and the
     first element whose class or id names a date (``text``: the body's text, spaces collapsed)."""
@@ -167,7 +176,7 @@ def _body_candidates(body, text: str, title: str, add) -> None:
             break
     # every full date printed in the text: low rank, but they give the time of day to a better
     # candidate of the same day, and they date forum and blog posts
-    for count, m in enumerate(FULL_RE.finditer(arabise(unicodedata.normalize("NFKC", text[:30000])))):
+    for count, m in enumerate(FULL_RE.finditer(_digits(text[:30000]))):
         if count >= 80:
             break
         add(m.group(0), "text")
@@ -178,7 +187,7 @@ def _body_candidates(body, text: str, title: str, add) -> None:
     # event or document label (会议时间：, 成文日期：) names
     at = text.find(" ".join(title.split())) if title else -1
     if at >= 0:
-        near = arabise(unicodedata.normalize("NFKC", text[at + len(title): at + len(title) + 200]))
+        near = _digits(text[at + len(title): at + len(title) + 200])
         for m in FULL_RE.finditer(near):
             label = LABEL_TAIL_RE.search(near[max(0, m.start() - 12):m.start()])
             if not (label and label_rank(label[1]) > 1):

@@ -57,6 +57,7 @@ RANGE_RE = re.compile(
     r"|(?:\d\s*[日号]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\s*(?:起|以来|至今|之后|以后)")
 DAY_ALONE_RE = re.compile(r"^\s*(?:[^\d\s:]{1,8}:\s*)?(\d{1,2})\s*[日号號]" + _TAIL + r"\s*$")
 MONTH_ALONE_RE = re.compile(r"^\s*(?:[^\d\s:]{1,8}:\s*)?(\d{1,2})\s*月(?:份)?\s*$")
+ANCHOR_WORDS_RE = re.compile(r"今年|本年|去年|前年|本月|这个月|上个?月")
 EPOCH_RE = re.compile(r"^\s*(1\d{9}|1\d{12})\s*$")
 ROC_LABEL_RE = re.compile(r"民国\s*(\d{1,3})\s*年")
 NOT_A_DATE_RE = re.compile(
@@ -174,6 +175,8 @@ def normalize_date(text: str, base: datetime | None = None,
 
 def _anchor(s: str, base: datetime) -> str:
     """今年/去年/前年 before a month and 本月/上月 before a day, written out against the reference."""
+    if not ANCHOR_WORDS_RE.search(s):
+        return s
     for word, back in (("今年|本年", 0), ("去年", 1), ("前年", 2)):
         s = re.sub(rf"(?:{word})\s*(?=\d{{1,2}}\s*月)", f"{base.year - back}年", s)
     prev = (base.replace(day=1) - timedelta(days=1))

@@ -24,6 +24,8 @@ CN_UNIT_RE = re.compile(rf"([{CN_NUM}]{{1,3}})\s*(月|日|号|號|时|時|點|�
 # 七月二十三 / 四月十三 (a day without 日 at the end of a month-day)
 BARE_DAY_RE = re.compile(rf"(\d{{1,2}}\s*月)\s*([{CN_NUM}]{{1,3}})(?![{CN_NUM}\d月])")
 SPOKEN_MIN_RE = re.compile(r"(\d{1,2}\s*[点點时時])\s*([零〇一二三四五六七八九十]{1,3})(?![\d分秒刻半钟鐘一二三四五六七八九十])")
+HALF_RE = re.compile(r"(\d{1,2})\s*[时時点點]\s*半")
+OCLOCK_RE = re.compile(r"(\d{1,2})\s*(?:点钟|點鐘)")
 QUARTER_RE = re.compile(r"(\d{1,2})\s*[时時点點]\s*([一三1-3])\s*刻")
 
 
@@ -77,9 +79,9 @@ def arabise(text: str) -> str:
     text = CN_UNIT_RE.sub(unit, text)
     text = BARE_DAY_RE.sub(lambda m: f"{m[1]}{cn_number(m[2])}日" if cn_number(m[2]) else m[0], text)
     # spoken clock: 十一点半 → 11:30, 3点一刻 → 3:15, 八点钟 → 8点
-    text = re.sub(r"(\d{1,2})\s*[时時点點]\s*半", r"\1:30", text)
+    text = HALF_RE.sub(r"\1:30", text)
     text = QUARTER_RE.sub(lambda m: f"{m[1]}:{15 * int(_digits(m[2])):02d}", text)
-    text = re.sub(r"(\d{1,2})\s*(?:点钟|點鐘)", r"\1点", text)
+    text = OCLOCK_RE.sub(r"\1点", text)
     # 九点零九 / 八点十五 (minutes without 分)
     return SPOKEN_MIN_RE.sub(lambda m: f"{m[1]}{cn_number(m[2]):02d}" if cn_number(m[2]) is not None
                              and cn_number(m[2]) < 60 else m[0], text)
