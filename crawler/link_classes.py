@@ -236,6 +236,14 @@ def _decide(url: str, akind: str, n: int, headlines: float, dated: float) -> tup
     return OTHER, f"{shape} address", 0
 
 
+def entry_is_article(url: str, learnt: dict[str, str] | None = None) -> bool:
+    """A sitemap or feed entry: an article unless it is an attachment, a list's address or of a
+    template learnt not to hold articles (a page that turns out to be a list is caught when
+    fetched, see page_kind)."""
+    kind = (learnt or {}).get(template(url))
+    return not is_attachment(url) and url_shape(url) not in ("column", "pager") and kind in (None, ARTICLE)
+
+
 def split(classified: list[Classified]) -> tuple[list[Classified], list[Classified]]:
     """(articles in page order, lists best first)."""
     articles = [c for c in classified if c.kind == ARTICLE]

@@ -140,6 +140,19 @@ def test_learnt_templates_steer_the_next_run(discovered, mirror):
     assert not [p for p in paths if "/hot/" in p or "/ent/" in p or "/live/" in p]
 
 
+def test_a_site_from_its_sitemap_alone(mirror, tmp_path):
+    """No start page and no [links]: a sitemap index and its news sitemap give the articles."""
+    text = (SITES_DIR / "mirror-daily.toml").read_text(encoding="utf-8")
+    text = LINKS_TABLE.sub("\n", text).replace('start_urls = ["http://www.qicai-daily.test/kunming/index.shtml"]',
+                                               "start_urls = []")
+    text += '[discovery]\nsitemaps = ["http://www.qicai-daily.test/sitemap_index.xml"]\n'
+    (tmp_path / "mirror-daily.toml").write_text(text, encoding="utf-8")
+    db = tmp_path / "news.db"
+    run_cli("crawl", "--sites", str(tmp_path), "--proxy", mirror.url, "--db", str(db), check=True)
+    want = {e["url"] for e in truth("expected.jsonl") if e["site"] == "mirror-daily"}
+    assert set(stored(db)) == want
+
+
 def test_sites_show_prints_learnt_templates_to_pin(discovered):
     sites, db, _ = discovered
     out = json.loads(run_cli("sites", "show", "mirror-people", "--sites", str(sites), "--db", str(db),

@@ -17,7 +17,8 @@ from w3lib.url import safe_url_string
 
 from crawler import learnt
 from crawler.discovery import parse_feed, parse_sitemap
-from crawler.link_classes import ARTICLE, LIST, Link, classify, date_beside, page_kind, page_tree, split
+from crawler.link_classes import (ARTICLE, LIST, Link, classify, date_beside, entry_is_article, page_kind,
+                                  page_tree, split)
 from crawler.registry import Site
 from crawler.state import CrawlState
 from pipelines.page import new_page, utc_now_iso
@@ -309,9 +310,11 @@ class NewsSpider(Spider):
                 yield url, {"text": title or text, "date": self._date_beside(a, text)}
 
     def _wanted(self, url: str) -> bool:
+        """A sitemap or feed entry to fetch as an article."""
         return (domain_allowed(url, self.site.allowed_domains)
                 and not any(p.search(url) for p in self._deny)
-                and any(p.search(url) for p in self._article))
+                and (entry_is_article(url, self.learnt) if self.discover
+                     else any(p.search(url) for p in self._article)))
 
     @settles_list
     def parse_sitemap(self, response: Response):
