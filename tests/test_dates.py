@@ -580,6 +580,11 @@ def test_roc_years_read_on_a_tw_site_and_not_on_a_mainland_one():
     hant = html.replace("<html>", '<html lang="zh-Hant-TW">')
     assert published(hant, "https://www.example.org/news/1")["published_at"] == iso(2023, 3, 4)
     assert published(html, "http://www.example.gov.cn/news/1")["published_at"] is None
+    history = ('<html><body><h1>民国时期的老街</h1><p>这条老街始建于民国初年。</p>'
+               '<div class="date">110.11.10</div></body></html>')
+    assert published(history, "http://www.example.gov.cn/news/2")["published_at"] is None
+    labelled = html.replace("發布日期：112/03/04", "民國112年 發布日期：112/03/04")
+    assert published(labelled, "http://www.example.org/news/1")["published_at"] == iso(2023, 3, 4)
 
 
 def test_a_site_header_saying_what_day_it_is_is_no_publication_date():

@@ -34,7 +34,8 @@ CN_YEAR_HINT_RE = re.compile(r"[〇○零一二三四五六七八九贰貳叁參
                              r"|[〇○零一二三四五六七八九贰貳叁參肆伍陆陸柒捌玖]\s*月")
 DATELINE_RE = re.compile(r"(?:社|报|網|网|台|记者)[^\s，。,]{0,12}?(\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:电|電|讯|訊)")
 TABLE_LABEL_RE = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:时间|時間|日期)\s*[:：]?$")
-ROC_HINT_RE = re.compile(r"民國|民国|中華民國")
+# a ROC year printed as such, in traditional characters (a mainland history page says 民国时期)
+ROC_HINT_RE = re.compile(r"民國\s*[\d〇一二三四五六七八九十百]{2,6}\s*年")
 URL_DATE_RES = (
     re.compile(r"/(\d{4})-(\d{2})[-/](\d{2})/"),              # /2022-05/09/ or /2022-05-09/
     re.compile(r"/(\d{4})(\d{2})/t(\d{4})(\d{2})(\d{2})_"),     # TRS /202205/t20220509_123
@@ -58,7 +59,7 @@ def url_date(url: str, base: datetime) -> tuple[datetime, str] | None:
 
 
 def roc_context(tree, url: str, text: str = "") -> bool:
-    """A Taiwanese page: a .tw host, a zh-TW/zh-Hant language, or 民國 in ``text`` (its body)."""
+    """A Taiwanese page: a .tw host, a zh-TW/zh-Hant language, or a 民國N年 in ``text`` (its body)."""
     host = (urlsplit(url or "").hostname or "").lower()
     if host.endswith(".tw"):
         return True
