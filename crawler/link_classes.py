@@ -231,7 +231,10 @@ def _decide(url: str, akind: str, n: int, headlines: float, dated: float) -> tup
     if shape == "id" and ((n >= 3 and headlines >= 0.5) or (headlines >= 0.5 and dated >= 0.5)
                           or (akind == "headline" and dated > 0)):
         return ARTICLE, f"id address, {n} alike, headline text", 0
-    if shape == "plain" and akind == "short" and not re.search(r"\d", _last_segment(urlsplit(url).path)):
+    last = _last_segment(urlsplit(url).path)
+    if shape == "plain" and re.search(r"\d", last) and n >= 5 and headlines >= 0.8:
+        return ARTICLE, f"numbered address, {n} alike, headline text", 0  # /news/show-87.html, small ids
+    if shape == "plain" and akind == "short" and not re.search(r"\d", last):
         return LIST, "a named page with a column's short text", 3  # /xwzx/zwyw.htm (VSB, 博达)
     return OTHER, f"{shape} address", 0
 

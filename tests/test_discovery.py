@@ -177,6 +177,7 @@ def test_classes_from_url_shape_siblings_and_anchor_text():
                   f"2024-05-0{d}") for d in range(1, 6)]
     links += [Link(f"{base}/xwdt/202405/t20240501_101.html?utm_source=wechat&from=timeline", "市政府召开常务会议")]
     links += [Link(f"{base}/news/{n}.html", f"第{n}条本地新闻的标题写得足够长") for n in (40321, 40322, 40323)]
+    links += [Link(f"{base}/show-{n}.html", f"县里第{n}条新闻的标题写得足够长") for n in range(81, 86)]
     links += [Link(f"{base}/xwdt/index_1.html", "下一页"), Link(f"{base}/xwdt/index_5.html", "尾页"),
               Link(f"{base}/zwgk/", "政务公开"), Link(f"{base}/tzgg/index.html", "更多>>"),
               Link(f"{base}/", "首页"), Link(f"{base}/wzdt/index.html", "网站地图"),
@@ -186,7 +187,7 @@ def test_classes_from_url_shape_siblings_and_anchor_text():
               Link(f"{base}/images/2024/0509/a.jpg", "组图：市民周末游园赏花的热闹场景"),
               Link(f"{base}/about.html", "关于我们"), Link(f"{base}/xwzx/zwyw.htm", "政务要闻")]
     got = {c.url: c.kind for c in classify(links)}
-    assert [u for u, k in got.items() if k == ARTICLE] == [l.url for l in links[:5]] + [l.url for l in links[6:9]]
+    assert [u for u, k in got.items() if k == ARTICLE] == [l.url for l in links[:5]] + [l.url for l in links[6:14]]
     assert got[f"{base}/xwdt/index_1.html"] == LIST and got[f"{base}/tzgg/index.html"] == LIST
     assert got[f"{base}/zwgk/"] == LIST and got[f"{base}/xwzx/zwyw.htm"] == LIST
     for url in (f"{base}/", f"{base}/wzdt/index.html", f"{base}/lxwm/index.html", f"{base}/files/2024/plan.pdf",
