@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 
+from lxml.html import HtmlElement
+
 from pipelines.extract.dom import BLOCK_TAGS, block_lines, link_stats, measure, norm, text_of
 
 
-def trafilatura_body(tree, url: str) -> str:
+def trafilatura_body(tree: HtmlElement, url: str) -> str:
     """trafilatura's text of the (pruned) tree: tables kept, comments and links left out."""
     import trafilatura
 
@@ -22,7 +24,7 @@ def trafilatura_body(tree, url: str) -> str:
     return text or ""
 
 
-def density_body(tree) -> str:
+def density_body(tree: HtmlElement) -> str:
     """Second opinion, readability-style: score text blocks, credit their parent and grandparent.
 
     A block's score is its non-link text length plus a bonus per sentence mark; the container
@@ -58,7 +60,7 @@ def density_body(tree) -> str:
     return "\n".join(block_lines(best))
 
 
-def link_share_of_text(tree, body: str) -> float:
+def link_share_of_text(tree: HtmlElement, body: str) -> float:
     """Share of body characters that are link texts in the page: a body of headlines scores high."""
     if not body:
         return 0.0

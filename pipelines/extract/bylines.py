@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from lxml.html import HtmlElement
+
 from pipelines.extract.words import HEADING_WORDS, NOT_AUTHOR, NOT_NAME, ORG_SUFFIX, ROLE_SUFFIX_RE, T2S
 
 NAME = r"(?:[\u4e00-\u9fff·]{2,5}|[A-Za-z][A-Za-z .'-]{1,30}[A-Za-z])"
@@ -76,7 +78,7 @@ def harvest_fields(text: str, fields: dict) -> None:
             fields[key] = value
 
 
-def header_text(tree, title: str, body: str) -> tuple[str, str, str]:
+def header_text(tree: HtmlElement, title: str, body: str) -> tuple[str, str, str]:
     """Three regions of the page text, each element's text apart (so labels stay separate): between
     the headline and the body (来源/作者/时间), just after the body (bylines, 责任编辑), and all
     the text after the headline."""

@@ -10,6 +10,7 @@ import re
 
 import lxml.html
 from lxml import etree
+from lxml.html import HtmlElement
 
 from pipelines import StageError
 REPEATED_OPEN_RE = re.compile(r"(<(?:div|span|font|table|td|tr|center|b)\b[^>]*>)(?:\s*<(?:div|span|font|table|td|tr|center|b)\b[^>]*>){63,}", re.I)
@@ -36,7 +37,7 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
     return tree
 
 
-def text_of(el) -> str:
+def text_of(el: HtmlElement) -> str:
     """An element's text, whitespace runs collapsed to one space."""
     return " ".join("".join(el.itertext()).split())
 
@@ -46,7 +47,7 @@ def norm(s: str) -> str:
     return re.sub(r"\s+", "", s or "")
 
 
-def read_meta(tree) -> dict[str, str]:
+def read_meta(tree: HtmlElement) -> dict[str, str]:
     """name/property/itemprop (lower-cased) → content of the page's <meta> tags; first wins."""
     out: dict[str, str] = {}
     for m in tree.iter("meta"):
@@ -61,7 +62,7 @@ def _chars(s: str | None) -> int:
     return len("".join(s.split())) if s else 0
 
 
-def measure(root) -> dict:
+def measure(root: HtmlElement) -> dict:
     """Per element: [text chars, link-text chars, links], whitespace excluded; one bottom-up pass.
 
     Pruning asks these questions of thousands of elements; measuring each subtree again would
@@ -83,14 +84,14 @@ def measure(root) -> dict:
     return stats
 
 
-def link_stats(el, stats: dict | None = None) -> tuple[int, int, int]:
+def link_stats(el: HtmlElement, stats: dict | None = None) -> tuple[int, int, int]:
     """(text length, link-text length, number of links) of an element."""
     if stats is not None and el in stats:
         return tuple(stats[el])
     return tuple(measure(el)[el])
 
 
-def remove(el) -> None:
+def remove(el: HtmlElement) -> None:
     parent = el.getparent()
     if parent is None:
         return
@@ -108,7 +109,7 @@ INLINE_TAGS = {"a", "span", "font", "b", "strong", "em", "i", "u", "img", "sup",
                "big", "label", "abbr", "cite", "code", "q", "s", "strike", "var", "nobr"}
 
 
-def br_to_paragraphs(tree) -> None:
+def br_to_paragraphs(tree: HtmlElement) -> None:
     """Old portals separate paragraphs with <br> inside one cell: make each run a <p>.
 
     Only elements whose children are all inline are rewritten, so real structure is left alone."""
@@ -139,7 +140,7 @@ def br_to_paragraphs(tree) -> None:
                 el.append(p)
 
 
-def unwrap_layout_tables(tree) -> None:
+def unwrap_layout_tables(tree: HtmlElement) -> None:
     """Tables used for page layout become divs; trafilatura would flatten their cells into rows.
 
     A table is layout when a cell holds block content or a long run of text; data tables (short
@@ -159,7 +160,7 @@ BLOCK_TAGS = {"p", "div", "td", "li", "section", "article", "h2", "h3", "h4", "h
               "blockquote", "pre", "dd", "tr", "table", "center", "font"}
 
 
-def block_lines(root) -> list[str]:
+def block_lines(root: HtmlElement) -> list[str]:
     """The text of ``root`` as lines, a new line at each block element or <br>. Iterative, so a
     page nested ten thousand levels deep is no problem."""
     lines: list[str] = []

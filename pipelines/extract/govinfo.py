@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import lxml.html
+from lxml.html import HtmlElement
 
 from pipelines.extract.dom import block_lines, norm, remove, text_of
 from pipelines.extract.words import ATTACHMENT_LABEL_RE, GOV_INFO_LABELS
@@ -22,7 +23,7 @@ MAX_TABLE_CHARS = 1200
 BLOCKS = {"table", "tbody", "dl", "ul", "div", "section"}
 
 
-def info_table(tree):
+def info_table(tree: HtmlElement) -> HtmlElement | None:
     """The innermost block (table, list, div) holding three or more 信息公开 labels, or None.
 
     Labels are found in the text nodes and credited to their ancestors in one pass, so a page
@@ -45,7 +46,7 @@ def info_table(tree):
                default=(0, None))[1]
 
 
-def read_pairs(el) -> dict[str, str]:
+def read_pairs(el: HtmlElement) -> dict[str, str]:
     """label → value of a metadata block: cells "label：value", or a label cell then its value."""
     pairs: dict[str, str] = {}
     lines = [norm(line) for line in block_lines(el)]
@@ -61,7 +62,7 @@ def read_pairs(el) -> dict[str, str]:
     return pairs
 
 
-def take_info_table(tree, fields: dict) -> None:
+def take_info_table(tree: HtmlElement, fields: dict) -> None:
     """Move the 信息公开 table's 文号 and 发文机关 into ``fields`` and remove it from ``tree``."""
     el = info_table(tree)
     if el is None:
@@ -85,7 +86,7 @@ def _link_only(el) -> bool:
     return links > 0 and links >= 0.8 * len(norm(text_of(el)))
 
 
-def fold_attachments(tree) -> None:
+def fold_attachments(tree: HtmlElement) -> None:
     """Replace each 附件：<links> block by one line "附件：name；name" (in place)."""
     for el in list(tree.iter("div", "p", "ul", "dl", "span", "td", "strong", "b", "h4", "h5")):
         if el.getparent() is None or not ATTACHMENT_LABEL_RE.match(el.text or ""):

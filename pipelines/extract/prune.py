@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from lxml import etree
+from lxml.html import HtmlElement
 
 from pipelines.extract.dom import measure, norm, remove, text_of
 from pipelines.extract.words import BOILER_PINYIN, BOILER_TOKENS, CONTENT_TOKENS
@@ -17,7 +18,7 @@ DROP_TAGS = ("script", "style", "noscript", "iframe", "button", "select", "input
              "textarea", "svg", "canvas", "object", "embed", "template")
 
 
-def tokens(el) -> list[str]:
+def tokens(el: HtmlElement) -> list[str]:
     """The class and id words of an element, camelCase split, lower-cased."""
     raw = f"{el.get('class') or ''} {el.get('id') or ''}"
     raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw).lower()
@@ -51,7 +52,7 @@ def _is_headline_list(el, stats: dict) -> bool:
     return True
 
 
-def prune(tree, extra_xpaths: list[str] | None = None) -> None:
+def prune(tree: HtmlElement, extra_xpaths: list[str] | None = None) -> None:
     """Remove boilerplate in place: scripts/forms, site XPaths, named blocks, headline lists."""
     for el in list(tree.iter(*DROP_TAGS)):
         remove(el)

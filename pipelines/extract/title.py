@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from lxml.html import HtmlElement
+
 from pipelines.extract.dom import block_lines, norm, text_of
 from pipelines.extract.prune import tokens
 from pipelines.extract.words import (BOILER_LINE_RE, CHROME_LINE_RE, KICKER_TOKENS, META_LINE_RE,
@@ -28,12 +30,12 @@ def fold(s: str) -> str:
     return norm(unicodedata.normalize("NFKC", s or "").translate(_QUOTES))
 
 
-def title_tag(tree) -> str:
+def title_tag(tree: HtmlElement) -> str:
     t = tree.find(".//title")
     return " ".join((t.text_content() if t is not None else "").split())
 
 
-def choose_title(tree, meta: dict, title_xpaths: list[str] | None = None) -> str:
+def choose_title(tree: HtmlElement, meta: dict, title_xpaths: list[str] | None = None) -> str:
     """The headline: a visible heading or meta title that the <title> agrees with, else the <title>
     with its site suffix cut off."""
     for xp in title_xpaths or []:
@@ -83,7 +85,7 @@ def choose_title(tree, meta: dict, title_xpaths: list[str] | None = None) -> str
     return page_title
 
 
-def is_site_name(tree, meta: dict, title: str) -> bool:
+def is_site_name(tree: HtmlElement, meta: dict, title: str) -> bool:
     """The headline we chose is only the site's name: the <title> of table-layout portals that
     print the headline in a plain cell. Evidence: the page's site-name meta, or the name printed
     again in the page's last lines (the copyright footer), or a name shape (…网, …台, …新闻网)."""
@@ -100,7 +102,7 @@ def is_site_name(tree, meta: dict, title: str) -> bool:
                for m in re.finditer(r"版权|版權|Copyright|©|ICP|All Rights", end, re.I))
 
 
-def headline_above(tree, body_lines: list[str], current: str = "") -> str:
+def headline_above(tree: HtmlElement, body_lines: list[str], current: str = "") -> str:
     """The last headline-like line printed above the story's first line, or '' (also when
     ``current`` is printed there: then it is the headline after all). The story's start is where
     the page prints one of the body's first three lines."""
@@ -165,7 +167,7 @@ def _sibling(el, step: str):
     return sib
 
 
-def headline_lines(tree, title: str) -> tuple[str, str]:
+def headline_lines(tree: HtmlElement, title: str) -> tuple[str, str]:
     """(kicker, subtitle) printed around the headline element, '' when there is none.
 
     Evidence, any of: the element's class/id says so (yinti, kicker, subtitle, fubiaoti …); it is
