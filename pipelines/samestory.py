@@ -8,14 +8,15 @@ projects, places, amounts, dates and document numbers filled into the template. 
 differ at the edges instead: a reporter prefix (本报讯（记者 …）), the site's own chrome, a dropped
 last paragraph.
 
-So a pair is confirmed by aligning the two texts (character level, difflib) and reading the
+So a pair is confirmed by aligning the two texts (clauses, then characters: difflib) and reading the
 differences. The template, being in both, weighs nothing either way; a *substitution* between two
 aligned stretches of shared text, where both sides say something different (a different number, or
 two or more characters against two or more), is a differing distinguishing token and makes two
 documents. Edits before the first and after the last long shared stretch are chrome and are
 ignored, except document identifiers (文号, 编号, 统一社会信用代码), which must agree wherever they
-are, and the figures in the headlines (rewritten headlines keep them), which must not all differ. On one site (see :func:`compare`) only a re-post is one story: the texts may differ at the
-edges, nowhere else.
+are (each text citing one the other lacks makes two documents), and the figures in the headlines
+(rewritten headlines keep them), which must not all differ. On one site (see :func:`compare`) only
+a re-post is one story: the texts may differ at the edges, nowhere else.
 
 Pure functions on strings: the clustering (pipelines/clusters.py) calls them for the LSH candidates
 that pass the MinHash threshold, and `provnews clusters show` prints their explanation.
@@ -41,7 +42,7 @@ DIGIT_RE = re.compile(r"\d")
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*(?:万元|亿元|万亩|万人|万|亿|元|%|年|月|日|号|岁|人次|人|户|家|亩|平方米|米|公里|吨|座|天)?")
 # identifiers of a document: 云政发〔2024〕12号, 编号：YNZC-2024-031, credit codes
 ID_RES = (
-    re.compile(r"[\u4e00-\u9fff]{0,8}[〔\[【(（]\d{4}[〕\]】)）]第?\d+号"),
+    re.compile(r"[\u4e00-\u9fff]{0,4}[〔\[【(（]\d{4}[〕\]】)）]第?\d+号"),  # the issuer's code: 4 characters at most
     re.compile(r"(?:编号|文号|案号)[:：]?([A-Za-z0-9〔〕\[\]()\-_/]{4,40})"),
     re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NP-RT-UW-Y]{2}\d{6}[0-9A-HJ-NP-RT-UW-Y]{10}(?![0-9A-Z])"),
 )
@@ -164,7 +165,7 @@ def compare(body_a: str, body_b: str, title_a: str = "", title_b: str = "",
     differing: list[tuple[str, str]] = []
     ids_a = id_tokens(normalise(title_a) + "\n" + a)
     ids_b = id_tokens(normalise(title_b) + "\n" + b)
-    if ids_a and ids_b and ids_a != ids_b:
+    if ids_a - ids_b and ids_b - ids_a:  # each cites one the other lacks (a dropped paragraph may cite one)
         differing.append((" ".join(sorted(ids_a - ids_b)) or "-", " ".join(sorted(ids_b - ids_a)) or "-"))
     ta, tb = set(numbers(normalise(title_a))), set(numbers(normalise(title_b)))
     if ta and tb and not ta & tb:  # headlines get rewritten, but keep their figures
