@@ -38,9 +38,21 @@ def run_stages(args: tuple[dict, dict]) -> dict:
     return page
 
 
-# imported once by the forkserver, so that every worker starts with them (and shares their pages)
-PRELOAD = ["trafilatura", "htmldate", "justext", "pipelines.decode", "pipelines.extract", "pipelines.dates",
-           "pipelines.dedup", "pipelines.stage_pool"]
+PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent dies
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: the kernel kills this worker when the process that started it dies,
+    even by kill -9 (a pool's workers otherwise wait forever on their queue, as orphans)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: orphans exit when their queue breaks, if ever
+        return
+    if os.getppid() != parent:  # it died while this worker was starting
+        os._exit(1)
 
 
 def default_jobs() -> int:
@@ -54,20 +66,19 @@ def default_jobs() -> int:
 class StagePool:
     """run_stages in ``jobs`` worker processes, or in the calling thread when jobs is 1.
 
-    ``clean_start`` starts workers from a fresh server process (multiprocessing's forkserver,
-    which imports the stages once) instead of forking the caller: a crawl forks from a process
-    with a running reactor and a writer thread, whose locks a forked child must not inherit."""
+    ``clean_start`` starts each worker as a fresh interpreter (multiprocessing's spawn) instead of
+    forking the caller: a crawl runs a reactor and a writer thread, whose locks a forked child
+    must not inherit. Workers die with the process that started them (_die_with_parent), which
+    must be the thread that lives as long as the pool: the one that calls submit()."""
 
     def __init__(self, jobs: int, clean_start: bool = False, stages=None):
         self.jobs = max(1, jobs)
         self.stages = stages or run_stages  # a module-level function (it is pickled by name)
         self.executor = None
         if self.jobs > 1:
-            ctx = None
-            if clean_start and "forkserver" in multiprocessing.get_all_start_methods():
-                ctx = multiprocessing.get_context("forkserver")
-                ctx.set_forkserver_preload(PRELOAD)
-            self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx)
+            ctx = multiprocessing.get_context("spawn") if clean_start else None
+            self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_die_with_parent,
+                                                initargs=(os.getpid(),))
 
     def submit(self, page: dict, rules: dict) -> Future:
         """The page's stages as a future (already done when there is no worker process)."""

@@ -1,15 +1,20 @@
-"""The crawl's stage pool and batch writer: the same database whatever --jobs says, and a batch
-that is one transaction in which a bad page fails alone."""
+"""The crawl's stage pool and batch writer: the same database whatever --jobs says, a batch that
+is one transaction in which a bad page fails alone, and no worker left behind by a kill -9."""
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 
 from pipelines.page import new_page
 from pipelines.batch_writer import BatchWriter
 from pipelines.stage_pool import StagePool
 from pipelines.store import connect, decompress, save_pages
-from provnews.mirror import MIRROR_DIR, SITES_DIR
-from tests.conftest import run_cli
+from provnews.mirror import MIRROR_DIR, SITES_DIR, MirrorServer
+from tests.conftest import ROOT, run_cli
+from tests.test_incremental import count, wait_for
 
 ARTICLE_COLUMNS = ("url, site, title, body, author, source, editor, published_at, published_precision, "
                    "published_source, canonical_url, fingerprint, cluster_id, duplicate_of")
@@ -91,3 +96,44 @@ def test_the_writer_reports_each_outcome_after_its_commit(tmp_path):
     writer.close()
     assert sorted(seen) == sorted((p["url"], "new", 1) for p in pages)
     assert rows(path, "SELECT count(*) FROM frontier") == [(0,)]
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below pid (stage workers, multiprocessing's resource tracker), from /proc."""
+    out, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                kids = [int(c) for c in f.read().split()]
+        except OSError:
+            kids = []
+        out.update(kids)
+        todo += kids
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_stage_workers_die_with_a_crawl_killed_by_kill_9(tmp_path):
+    slow = MirrorServer(delay=0.05).start_background()
+    db = tmp_path / "k.db"
+    proc = subprocess.Popen([sys.executable, "-m", "provnews.cli", "crawl", "--jobs", "2", "--sites", str(SITES_DIR),
+                             "--proxy", slow.url, "--db", str(db)], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: count(db, "SELECT count(*) FROM articles") > 0)  # the workers are at work
+        tree = descendants(proc.pid)
+        assert len(tree) >= 2
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        slow.shutdown()
+    wait_for(lambda: not any(alive(p) for p in tree), timeout=30)
