@@ -148,3 +148,30 @@ def test_a_split_stands_and_reingest_re_evaluates_old_clusters_once(clustered, t
     again = json.loads(run_cli("reingest", "--db", str(db), "--jobs", "1", "--json", check=True).stdout)
     assert (again["clusters_split"], again["clusters_joined"], again["updated"]) == (0, 0, 0)
     assert rows(db, "SELECT url, cluster_id, duplicate_of FROM articles ORDER BY url") == before
+
+
+@pytest.mark.parametrize("variant", [
+    lambda p: ["本报记者 张三 通讯员 李四", *p],  # a byline on its own line
+    lambda p: ["原标题：楚雄新闻", *p, "责任编辑：王五"],  # the site's own chrome
+    lambda p: [*p[:-1], "（来源：楚雄日报）编辑：赵六 审核：钱七"],  # last paragraph dropped, a source line
+    lambda p: [p[0], "图为现场。记者 王芳 摄", *p[1:]],  # a photo caption inside
+    lambda p: [x.replace("，", "，\n", 1) for x in p],  # paragraphs cut differently
+    lambda p: [x.replace("，", ",").replace("：", ":") for x in p],  # half-width punctuation
+    lambda p: [*p, "2024-05-09 10:21 来源：云南网"],  # a date line left in by the extraction
+])
+def test_syndication_variants_are_the_same_story(variant):
+    from pipelines.samestory import compare
+
+    for title, paras in cp.STORIES:
+        daily = "\n".join([f"楚雄日报讯（记者 李明）{paras[0]}", *paras[1:]])
+        assert compare(daily, "\n".join(variant(paras)), title, title).same, title
+
+
+def test_a_document_number_alone_keeps_two_notices_apart():
+    from pipelines.samestory import compare
+
+    title, paras, _ = cp.circular(0)
+    other = [p.replace("〔2024〕18号", "〔2024〕27号") for p in paras]
+    verdict = compare("\n".join(paras), "\n".join(other), title, title, same_site=True)
+    assert not verdict.same and ["楚政办通〔2024〕18号", "楚政办通〔2024〕27号"] in [list(d) for d in verdict.differing]
+    assert compare("\n".join(paras), "\n".join(paras), title, title, same_site=True).same  # a re-post
