@@ -227,7 +227,7 @@ def test_next_steps_name_a_provnews_that_runs_without_an_activated_venv(tmp_path
     quick = readme.split("## Quick start")[1].split("## Command line")[0]
     assert ".venv/bin/provnews" in quick and "source .venv/bin/activate" in quick
     # the demo's own hints: PATH without the venv, as after `make demo` in a fresh shell
-    probe = subprocess.run([sys.executable, "-c", "from provnews.cli import provnews_command; print(provnews_command())"],
+    probe = subprocess.run([sys.executable, "-c", "from provnews.cli.base import provnews_command; print(provnews_command())"],
                            cwd=ROOT, env={**ENV, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
     command = probe.stdout.strip()
     assert command != "provnews", command
