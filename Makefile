@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast eval bench mirror clean
+.PHONY: install demo test test-fast docs eval bench mirror clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,9 @@ test: $(STAMP)  ## the whole suite, the extraction eval gate included (two worke
 
 test-fast: $(STAMP)  ## the quick loop: every test not marked slow (no whole crawls, services or browser)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow"
+
+docs: $(STAMP)  ## regenerate the README's command, site-key and column tables from the code (cog)
+	$(BIN)/cog -r README.md
 
 eval: $(STAMP)  ## score extraction on ../shared/corpus/zh-news next to bare trafilatura
 	$(BIN)/provnews eval

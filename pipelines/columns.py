@@ -115,6 +115,23 @@ TABLES: dict[str, dict] = {
             ("verified", "INTEGER", "1 once a live check confirmed the site works"),
         ),
     },
+    "cluster_splits": {
+        "description": "pairs of articles a user split apart (`provnews clusters split`); every later clustering decision, re-ingest included, keeps them apart",
+        "columns": _cols(("url", "TEXT", "one article of the pair"), ("other", "TEXT", "the article it must not be clustered with")),
+    },
+    "site_templates": {
+        "description": "URL templates link discovery learnt per site from what their pages turned out to be (crawler/learnt.py; `provnews sites show ID`)",
+        "columns": _cols(
+            ("site", "TEXT", "site id"),
+            ("template", "TEXT", "the URL template (`provnews sites show` prints it as a [links] regex to pin)"),
+            ("kind", "TEXT", "article, list, other, or empty while the evidence is thin"),
+            ("articles", "INTEGER", "pages of this template that were articles (headline, date, body)"),
+            ("lists", "INTEGER", "pages of this template that held a list"),
+            ("fetched", "INTEGER", "pages of this template fetched"),
+            ("example", "TEXT", "one URL of this template"),
+            ("updated_at", "TEXT", "when it was last recounted (UTC)"),
+        ),
+    },
     "article_minhash": {
         "description": "MinHash signature of each article's 4-character shingles",
         "columns": _cols(("url", "TEXT", "article URL; primary key"),

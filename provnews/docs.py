@@ -5,6 +5,8 @@ the column tables from the column dictionary: the README cannot drift from what 
 """
 from __future__ import annotations
 
+import inspect
+
 import click
 
 from crawler.registry import SCHEMA
@@ -46,8 +48,9 @@ def _synopsis(cmd: click.Command, name: str) -> str:
             metavar = p.name.upper()
             parts.append(f"[{metavar} ...]" if p.nargs == -1 else metavar)
         elif isinstance(p, click.Option) and not p.hidden and p.name != "help":
-            flag = max(p.opts, key=len)
-            parts.append(f"[{flag}]" if p.is_flag else f"[{flag} {_metavar(p)}]")
+            flag = "/".join([max(p.opts, key=len), *p.secondary_opts])
+            part = flag if p.is_flag else f"{flag} {_metavar(p)}"
+            parts.append(part if p.required else f"[{part}]")
     return " ".join(parts)
 
 
@@ -72,6 +75,8 @@ def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Com
             continue
         full = f"{prefix}{name}"
         if isinstance(cmd, click.Group):
+            if cmd.invoke_without_command:  # `provnews sites` runs too, not only its subcommands
+                out.append((full, cmd))
             out += _commands(cmd, f"{full} ")
         else:
             out.append((full, cmd))
@@ -84,6 +89,11 @@ def command_table() -> str:
 
     rows = ["| command | what it does |", "|---|---|"]
     for name, cmd in _commands(cli):
-        summary = cmd.get_short_help_str(limit=300)
-        rows.append(f"| `{_escape(_synopsis(cmd, name))}` | {_escape(summary)} |")
+        rows.append(f"| `{_escape(_synopsis(cmd, name))}` | {_escape(_first_paragraph(cmd))} |")
     return "\n".join(rows) + "\n"
+
+
+def _first_paragraph(cmd: click.Command) -> str:
+    """The opening paragraph of a command's help, on one line (what `--help` shows first)."""
+    text = inspect.cleandoc(cmd.help or "").split("\n\n")[0]
+    return " ".join(text.split())
