@@ -40,7 +40,7 @@ def _site(sites_dir: str | None, site_id: str):
     try:
         return _registry(sites_dir).get(site_id)
     except (SiteConfigError, KeyError) as e:
-        click.echo(f"error: {str(e).strip(chr(39))}", err=True)
+        click.echo(f"error: {str(e).strip(chr(39) + chr(34))}", err=True)  # a KeyError's quotes
         sys.exit(2)
 
 
