@@ -27,6 +27,12 @@ PROVNEWS_MAX_LINKS_PER_PAGE = 2000  # links read from one list page; the rest ar
 PROVNEWS_DISCOVERY_MAX_LIST_PAGES = 50  # list pages per run when the site sets no [list] max_pages
 PROVNEWS_DISCOVERY_DEPTH = 2  # columns are followed from start pages and the columns they link
 PROVNEWS_DISCOVERY_COLUMNS_PER_PAGE = 12  # columns without a sign of news in them, per list page
+# search (`provnews search`, Datasette's search page): bm25 weights of title_bi, body_bi, title_uni,
+# body_uni; a query matching more rows than the window is ranked among its newest matches only
+# (scoring every match of a city name costs ~50 ms at 100,000 articles); rows on Datasette's page
+PROVNEWS_SEARCH_WEIGHTS = (10.0, 1.0, 10.0, 1.0)
+PROVNEWS_SEARCH_RANK_WINDOW = 2000
+PROVNEWS_SEARCH_PAGE_ROWS = 50
 # `provnews eval`: the evaluation corpus (dev split, never copied into the repo) and the CI floors
 PROVNEWS_EVAL_CORPUS = str(PROJECT_ROOT.parent / "shared" / "corpus" / "zh-news")
 PROVNEWS_EVAL_BASELINE = str(PROJECT_ROOT / "bench" / "eval_baseline.json")

@@ -12,13 +12,12 @@ import unicodedata
 
 from pipelines.fulltext import CJK, CJK_RE, RUN_RE, match_expression, snippet
 from pipelines.schema import filters
+from crawler.settings import PROVNEWS_SEARCH_RANK_WINDOW, PROVNEWS_SEARCH_WEIGHTS
 
-# bm25 weights per FTS column: title_bi, body_bi, title_uni, body_uni
-WEIGHTS = "10.0, 1.0, 10.0, 1.0"
-# A query matching more rows than this is ranked among its most recent matches only: scoring every
-# match of a very common term (a city name, one character) costs ~50 ms at 100,000 articles, and
-# for news the newest matches are the ones people look for. Rarer queries are ranked in full.
-RANK_WINDOW = 2000
+# bm25 weights per FTS column and the ranking window: crawler/settings.py says why. For news the
+# newest matches of a very common term are the ones people look for; rarer queries rank in full.
+WEIGHTS = ", ".join(str(w) for w in PROVNEWS_SEARCH_WEIGHTS)
+RANK_WINDOW = PROVNEWS_SEARCH_RANK_WINDOW
 ORDER = "round(rank, 2), coalesce(a.published_at, a.fetched_at) DESC"
 WORD = rf"[^\W_{CJK}]"  # a letter or digit that is not Chinese: Latin words and numbers match whole
 FOLD_EXTRA = 5  # with folding, read this many times the limit: copies make room for other stories

@@ -1,6 +1,6 @@
 """`provnews serve`: Datasette on the database, read-only, ready to browse.
 
-Metadata describes every table and column (from the same text as the README), sets facets on
+Metadata describes every table and column (from pipelines/columns.py, as the README does), sets facets on
 site, province and publication day, wires the Chinese search into a canned query named `search`
 (a search box on its page, and `/DB/search.json?q=昆明` for programs), and adds canned queries for
 today's articles per site, a keyword in a date range, and syndication clusters.
@@ -10,36 +10,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from crawler.settings import PROVNEWS_SEARCH_PAGE_ROWS
+from pipelines import columns
+from provnews.search import RANK_WINDOW, WEIGHTS
+
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 
-ARTICLE_COLUMNS = {
-    "url": "The address requested (before redirects); primary key",
-    "canonical_url": "Normalised address: tracking parameters stripped, same-site rel=canonical followed",
-    "site": "Site id from the registry (crawler/sites/ID.toml)",
-    "title": "The headline",
-    "body": "Plain text, one paragraph per line",
-    "author": "作者 / 记者",
-    "source": "来源 / 稿源 / ContentSource",
-    "editor": "责任编辑 / 责编",
-    "published_at": "Publication time, ISO 8601 in +08:00",
-    "published_precision": "second, minute, hour, day or month",
-    "published_source": "Where the date came from: jsonld, meta, visible, url, feed, sitemap, listpage, fallback",
-    "fetched_at": "When the page was fetched (UTC)",
-    "list_title": "The link text on the list page",
-    "fingerprint": "sha1 of the body without whitespace and punctuation: exact duplicates share it",
-    "body_chars": "Length of body in characters",
-    "extractor_version": "Version of the extraction rules that produced the row",
-    "cluster_id": "For a syndicated story: the URL of its earliest published copy",
-    "duplicate_of": "On later copies of a syndicated story: the earliest published copy",
-}
+ARTICLE_COLUMNS = columns.meanings("articles")  # one column dictionary: pipelines/columns.py
 
-SEARCH_SQL = """SELECT a.title, a.site, a.published_at, provnews_snippet(a.body, :q) AS snippet,
+# the same ranking as `provnews search` (provnews/search.py): weights and window from the settings
+SEARCH_SQL = f"""SELECT a.title, a.site, a.published_at, provnews_snippet(a.body, :q) AS snippet,
   a.url AS article, a.url, round(f.rank, 3) AS rank
-FROM (SELECT rowid, bm25(articles_fts, 10.0, 1.0, 10.0, 1.0) AS rank FROM articles_fts
+FROM (SELECT rowid, bm25(articles_fts, {WEIGHTS}) AS rank FROM articles_fts
       WHERE articles_fts MATCH provnews_match(:q)
         AND rowid >= coalesce((SELECT rowid FROM articles_fts WHERE articles_fts MATCH provnews_match(:q)
-                               ORDER BY rowid DESC LIMIT 1 OFFSET 1999), 0)
-      ORDER BY rank LIMIT 50) f
+                               ORDER BY rowid DESC LIMIT 1 OFFSET {RANK_WINDOW - 1}), 0)
+      ORDER BY rank LIMIT {PROVNEWS_SEARCH_PAGE_ROWS}) f
 JOIN articles a ON a.rowid = f.rowid ORDER BY f.rank"""
 
 
@@ -78,13 +64,13 @@ def metadata(db_name: str) -> dict:
                                   "columns": {**ARTICLE_COLUMNS, "province": "Province of the site",
                                               "city": "City of the site", "day": "Publication day (+08:00)",
                                               "site_name": "The site's name"}},
-                "pages": {"description": "Every URL tried, fetched or not: status, headers, raw body "
+                "pages": {"columns": columns.meanings("pages"), "description": "Every URL tried, fetched or not: status, headers, raw body "
                                          "(zlib-compressed), error.", "facets": ["site", "status"]},
-                "crawl_runs": {"description": "One row per site per crawl run.", "facets": ["site", "status"],
+                "crawl_runs": {"columns": columns.meanings("crawl_runs"), "description": "One row per site per crawl run.", "facets": ["site", "status"],
                                "sort_desc": "started_at"},
-                "frontier": {"description": "Article URLs discovered but not yet stored (a killed run's work)."},
-                "validators": {"description": "ETag / Last-Modified of list pages, feeds and sitemaps."},
-                "sites": {"description": "The site registry as of the last crawl."},
+                "frontier": {"columns": columns.meanings("frontier"), "description": "Article URLs discovered but not yet stored (a killed run's work)."},
+                "validators": {"columns": columns.meanings("validators"), "description": "ETag / Last-Modified of list pages, feeds and sitemaps."},
+                "sites": {"columns": columns.meanings("sites"), "description": "The site registry as of the last crawl."},
                 "syndication_clusters": {"description": "Stories carried by several sources."},
                 "daily_counts": {"description": "Articles per site per publication day."},
                 "latest_articles": {"description": "Newest articles first, syndicated copies left out."},
