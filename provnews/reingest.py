@@ -41,9 +41,17 @@ class Summary:
         return asdict(self)
 
 
+# pages the crawl fetched as articles and found to hold a list or no story (crawler/learnt.py):
+# their raw bytes are kept, but the stages alone would turn a 专题 index into an article
+NOT_ARTICLES = "(p.error IS NULL OR (p.error NOT LIKE ? AND p.error NOT LIKE ?))"
+
+
 def _selection(site: str | None, since: str | None, where: str | None) -> tuple[str, list]:
+    from crawler.learnt import LIST_ERROR, OTHER_ERROR
+
     conds, params = filters(site, since, where, since_column="fetched_at", alias="p")
-    return " AND ".join(["p.body_size > 0", *conds]), params
+    return (" AND ".join(["p.body_size > 0", NOT_ARTICLES, *conds]),
+            [LIST_ERROR + "%", OTHER_ERROR + "%", *params])
 
 
 def count_pages(db_path: str, site=None, since=None, where=None) -> int:

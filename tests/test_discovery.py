@@ -226,3 +226,28 @@ def test_columns_holding_the_pages_articles_are_followed_first():
     _, lists = split(classify(links))
     assert [c.url for c in lists][:3] == [f"{base}/xwdt/zwyw/index_1.html", f"{base}/xwdt/zwyw/",
                                           f"{base}/col/col1207/index.html"]
+
+
+def test_a_page_recorded_as_a_list_keeps_its_raw_bytes_and_reingest_keeps_it_a_list(discovered, tmp_path):
+    """Nothing is lost: a page fetched as an article and found to hold a list (or no story) is
+    stored with its body, so a later re-ingest with better rules can still make it an article; the
+    same rules re-applied leave it a list, never an article."""
+    import shutil
+
+    _, db, _ = discovered
+    copy = tmp_path / "copy.db"
+    shutil.copy(db, copy)
+    con = sqlite3.connect(copy)
+    kept = con.execute("SELECT url, body_size FROM pages WHERE error LIKE 'list: %' "
+                       "OR error LIKE 'not an article: %'").fetchall()
+    articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    con.close()
+    assert kept and all(size and size > 0 for _, size in kept), kept
+    proc = run_cli("reingest", "--db", str(copy), "--sites", str(discovered[0]))
+    assert proc.returncode == 0, proc.stderr
+    con = sqlite3.connect(copy)
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == articles
+    still = dict(con.execute("SELECT url, error FROM pages WHERE url IN (%s)" % ",".join("?" * len(kept)),
+                             [u for u, _ in kept]).fetchall())
+    con.close()
+    assert all(e and e.startswith(("list: ", "not an article: ")) for e in still.values()), still

@@ -380,9 +380,9 @@ class NewsSpider(Spider):
         self.crawler.stats.inc_value(f"provnews/article_was_{kind}")
         why = (learnt.LIST_ERROR + "the page holds a list of articles; followed as a list" if kind == LIST
                else learnt.OTHER_ERROR + "no sentence of text (a video, a bare gallery, an empty page)")
-        yield new_page(url, site=self.site.id, status=response.status, final_url=response.url,
-                       headers=headers_to_dict(response.headers), fetched_at=utc_now_iso(),
-                       list_hint=response.meta.get("list_hint") or {}, error=why)
+        yield new_page(url, site=self.site.id, body=response.body, status=response.status,  # kept raw
+                       final_url=response.url, headers=headers_to_dict(response.headers),
+                       fetched_at=utc_now_iso(), list_hint=response.meta.get("list_hint") or {}, error=why)
         if self.state.list_pages_counted() < self.max_list_pages:  # a 专题 index, or a page of links
             self.state.count_list_page()
             response.meta["provnews_depth"] = self.max_depth  # its pagination, not its columns
