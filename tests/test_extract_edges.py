@@ -93,3 +93,21 @@ def test_a_notice_heading_ends_the_story_with_its_items():
     after = ("<p>反侵权公告：</p><p>一、任何单位或个人使用本报社原创内容，须事先取得书面授权。</p>"
              "<p>二、对侵权行为，本报社将依法追究责任。</p><p>联系电话：0871-1234567</p>")
     assert extract(page(after=after))["body"] == "\n".join(STORY)
+
+
+P4 = "市供水集团表示，改造期间将提前发布停水通知，并在受影响小区设置临时供水点，保障居民基本生活用水。"
+P5 = "截至目前，全市已有46个老旧小区完成供水设施改造，惠及居民3.2万户，剩余项目将于年底前全部完工。"
+
+
+@pytest.mark.parametrize("lead", [f'<div class="lead"><p>{P1}</p></div>',
+                                  f"<table><tr><td>{P1}</td></tr></table>",
+                                  f"<section><div><span>{P1}</span></div></section>"])
+def test_an_opening_paragraph_in_a_block_of_its_own_is_kept(lead):
+    out = extract(page(before=lead, paras=[P2, P3, P4, P5]))
+    assert out["body"] == "\n".join([P1, P2, P3, P4, P5])
+
+
+def test_script_text_between_headline_and_story_is_not_an_opening():
+    script = "<div>function share(){ var u = document.location.href; window.open(u); return false; }。</div>"
+    out = extract(page(before=script, paras=[P2, P3, P4, P5]))
+    assert out["body"] == "\n".join([P2, P3, P4, P5])

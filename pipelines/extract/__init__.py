@@ -63,6 +63,30 @@ def _drop_headline_lines(body: str, title: str, kicker: str, subtitle: str) -> t
     return "\n".join(rest), kicker, subtitle
 
 
+SENTENCE_RE = re.compile(r"[^。！？!?]{30,}[。！？!?]")
+CODE_RE = re.compile(r"[{};<>]|function\s*\w*\(|\bvar\s|document\.")
+
+
+def _lost_opening(tree: lxml.html.HtmlElement, title: str, body: str, header: str,
+                  anchors: set[str]) -> str:
+    """Story paragraphs printed between the headline and where the body starts in the pruned
+    tree ``work``, which the main-content search left out (the opening sits in a block of its own). Only whole sentences
+    of 40 characters or more qualify, and they go through the same line cleaning; the page's
+    lines are read only when the gap holds such a sentence."""
+    if not body or not SENTENCE_RE.search(header):
+        return ""
+    lines = block_lines(tree.find(".//body") if tree.find(".//body") is not None else tree)
+    ft, fb = fold(title), fold(body.splitlines()[0])[:16]
+    start = next((i for i, line in enumerate(lines) if fold(line) == ft), -1)
+    end = next((i for i, line in enumerate(lines) if i > start and fold(line).startswith(fb)), -1)
+    if start < 0 or end < 0:
+        return ""
+    gap = [line for line in lines[start + 1:end]
+           if len(norm(line)) >= 40 and SENTENCE_RE.search(line) and norm(line) not in anchors
+           and not CODE_RE.search(line)]
+    return clean_lines("\n".join(gap), {}, anchors) if gap else ""
+
+
 def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None = None) -> dict:
     """Return the ARTICLE_KEYS fields and "method" for one page.
 
@@ -95,6 +119,11 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
     body, kicker, subtitle = _drop_headline_lines(body, title, kicker, subtitle)
 
     header, tail, after = header_text(tree, title, body)
+    opening = _lost_opening(work, title, body, header, anchors)
+    if opening:  # a copy further down is the same paragraph out of place
+        moved = {norm(line) for line in opening.splitlines()}
+        body = "\n".join([opening, *(line for line in body.splitlines() if norm(line) not in moved)])
+        header, tail, after = header_text(tree, title, body)
     find_author(header, tail, body, fields)
     harvest_fields(after, fields)  # 责任编辑 in a pruned footer block, say
     if not fields.get("original_title"):
