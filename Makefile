@@ -23,8 +23,8 @@ test: $(STAMP)  ## the whole suite, the extraction eval gate included (two worke
 test-fast: $(STAMP)  ## the quick loop: every test not marked slow (no whole crawls, services or browser)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 
-docs: $(STAMP)  ## regenerate the README's command, site-key and column tables from the code (cog)
-	$(BIN)/cog -r README.md
+docs: $(STAMP)  ## regenerate the README's command, site-key and column tables and docs/hostile-web.md's table from the code (cog)
+	$(BIN)/python -m cogapp -r README.md docs/hostile-web.md
 
 eval: $(STAMP)  ## score extraction on ../shared/corpus/zh-news next to bare trafilatura
 	$(BIN)/provnews eval

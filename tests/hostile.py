@@ -77,6 +77,63 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 
 
+# What provnews records for each URL above (docs/hostile-web.md is generated from KINDS and this,
+# with cog; tests/test_docs.py fails when they differ). `expected` in KINDS is what the test asserts.
+RECORDS: dict[str, str] = {
+    "/a/ok.html": "article",
+    "/a/truncated.html": "article (the text that arrived)",
+    "/a/malformed.html": "article",
+    "/a/empty.html": "`decode: StageError: empty body`",
+    "/a/pdf.html": "`decode: StageError: binary body (b'%PDF') …`",
+    "/a/binary.html": "`decode: StageError: binary body (control bytes)`",
+    "/a/octet.html": "article (sniffed: `<html` in the first 4 KB)",
+    "/a/csv.html": "`decode: StageError: not HTML: content-type text/csv`",
+    "/a/huge.html": "`fetch: DownloadCancelledError: Expected to receive 20971546 bytes which is larger than download max size`",
+    "/a/gzip-bomb.html": "`fetch: IgnoreRequest: … exceeded DOWNLOAD_MAXSIZE during decompression`",
+    "/a/deflate-bomb.html": "the same as the gzip bomb",
+    "/a/bad-gbk.html": "article; the damage is one replacement character",
+    "/a/gb2312-is-utf8.html": "article (the bytes decide: they are valid UTF-8)",
+    "/a/utf8-is-gbk.html": "article (decoded as gb18030)",
+    "/a/mixed.html": "article, both parts right (UTF-8, invalid runs read as gb18030)",
+    "/a/unknown-charset.html": "article (the unknown name is ignored)",
+    "/a/xml-decl.html": "article",
+    "/a/links-50k.html": "article; the link block is pruned before trafilatura (about 1 s)",
+    "/a/deep.html": "article (repeated wrappers collapsed when libxml2's 256-level limit loses text)",
+    "/a/redirect-loop.html": "`fetch: IgnoreRequest: max redirections reached`",
+    "/a/redirect-chain.html": "article under the first URL, `final_url` the last",
+    "/a/offsite.html": "`fetch: IgnoreRequest: off-site: elsewhere.test is not in allowed_domains`; never requested",
+    "/a/403.html": "`http 403`; not retried (permanent)",
+    "/a/404.html": "`http 404`; not retried (permanent)",
+    "/a/410.html": "`http 410`; not retried (permanent)",
+    "/a/429.html": "retried twice in the run, then `http 429`; retried on up to 3 later runs",
+    "/a/500.html": "retried twice, then `http 500`; retried on up to 3 later runs",
+    "/a/503.html": "retried twice, then `http 503`; retried on up to 3 later runs",
+    "/a/stall.html": "`fetch: DownloadTimeoutError: … took longer than 3.0 seconds`",
+    "/a/reset.html": "`fetch: ResponseDataLossError`",
+    "/private/a/robots.html": "`fetch: IgnoreRequest: Forbidden by robots.txt`; never requested",
+    "/a/dup-1.html": "article; its copy gets the same fingerprint and `cluster_id`",
+    "/a/dup-2.html": "article with the same fingerprint and `cluster_id` as its copy",
+    "/a/future.html": "article; the date is rejected (after `fetched_at` + 1 day)",
+    "/a/notext.html": "article with an empty body (counted in `site_health.empty`)",
+    "/a/cookie.html": "article; `Set-Cookie`/`Cookie`/`Authorization` headers are never stored",
+}
+# list pages the server also serves (not articles): what the crawl does with them
+LIST_RECORDS: dict[str, tuple[str, str]] = {
+    "/big-list.html": ("a list page with 50,000 article-shaped links",
+                       "the first 2,000 links are read (`[limits] max_links`)"),
+    "/pages/1.html": ("infinite pagination: page N links to page N+1 forever",
+                      "stops at `[list] max_pages` (6 here)"),
+}
+
+
+def doc_table() -> str:
+    """The table of docs/hostile-web.md: every URL, what the server does, what provnews records."""
+    rows = ["| URL | what the server does | what provnews records |", "|---|---|---|"]
+    rows += [f"| `{path}` | {what} | {RECORDS[path]} |" for path, (what, _) in KINDS.items()]
+    rows += [f"| `{path}` | {what} | {record} |" for path, (what, record) in LIST_RECORDS.items()]
+    return "\n".join(rows) + "\n"
+
+
 class HostileHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
