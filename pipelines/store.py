@@ -104,6 +104,16 @@ def _upsert_sql(table: str, columns: tuple[str, ...], pk: str = "url") -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT({pk}) DO UPDATE SET {sets}"
 
 
+@lru_cache(maxsize=8)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+
+
+@lru_cache(maxsize=8)
+def _update_sql(table: str, columns: tuple[str, ...], pk: str = "url") -> str:
+    return f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns if c != pk)} WHERE {pk} = ?"
+
+
 def _write_pages(db: sqlite_utils.Database, pages: list[dict]) -> None:
     """The pages rows (one executemany) and their frontier entries; the caller holds the
     transaction."""
@@ -150,10 +160,11 @@ def save_article(db: sqlite_utils.Database, page: dict, old=_MISSING) -> str:
         old = current_article(db, row["url"])
     if old is not None and old == row:
         return "unchanged"
-    if old is None:
-        db["articles"].insert(row, pk="url")
+    columns = tuple(row)
+    if old is None:  # plain SQL: sqlite-utils' insert()/update() inspect the table on every call
+        db.execute(_insert_sql("articles", columns), [row[c] for c in columns])
     else:
-        db["articles"].update(row["url"], row)
+        db.execute(_update_sql("articles", columns), [*(row[c] for c in columns if c != "url"), row["url"]])
     index_and_cluster(db, row["url"], page.get("minhash", False), page.get("fts"))
     return "new" if old is None else "updated"
 
