@@ -142,8 +142,13 @@ TABLES: dict[str, dict] = {
         "columns": _cols(("band", "INTEGER", "band number"), ("hash", "INTEGER", "the band's hash"),
                          ("url", "TEXT", "article URL")),
     },
+    "cluster_splits": {
+        "description": "pairs of articles a user split apart (`provnews clusters split`): never clustered together again",
+        "columns": _cols(("url", "TEXT", "one article URL"), ("other", "TEXT", "the article it was split from")),
+    },
     "meta": {
-        "description": "schema_version and views_digest: connect() upgrades older databases in place",
+        "description": "schema_version, views_digest and cluster_rule: connect() upgrades older databases in place; "
+                       "re-ingest re-decides clusters made by an older cluster_rule",
         "columns": _cols(("key", "TEXT", "name; primary key"), ("value", "TEXT", "value")),
     },
 }
