@@ -59,7 +59,7 @@ def _drop_headline_lines(body: str, title: str, kicker: str, subtitle: str) -> t
     while start < min(len(lines), 4) and (fold(lines[start]) == ft or fold(lines[start]) in known):
         start += 1
     # trafilatura may move a title-box line below the story: a kicker or subtitle line is never story
-    rest = [line for line in lines[start:] if fold(line) not in known]
+    rest = [line for line in lines[start:] if not known or fold(line) not in known]
     return "\n".join(rest), kicker, subtitle
 
 
@@ -107,12 +107,12 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
     body = trafilatura_body(work, url)
     method = "trafilatura"
     plain_len = len(norm(body))
-    if plain_len < 60 or link_share_of_text(tree, body) > 0.5:
+    anchors = {a for a in (norm(text_of(el)) for el in tree.iter("a")) if len(a) >= 4}
+    if plain_len < 60 or link_share_of_text(tree, body, anchors) > 0.5:
         alt = density_body(work)
         if len(norm(alt)) > max(plain_len * 1.2, 20):
             body, method = alt, "density"
 
-    anchors = {a for a in (norm(text_of(el)) for el in tree.iter("a")) if len(a) >= 4}
     body = clean_lines(body, fields, anchors)
     if body and not rules.get("title_xpaths") and is_site_name(tree, meta, title):
         title = headline_above(tree, body.splitlines(), title) or title

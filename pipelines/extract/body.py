@@ -60,11 +60,12 @@ def density_body(tree: HtmlElement) -> str:
     return "\n".join(block_lines(best))
 
 
-def link_share_of_text(tree: HtmlElement, body: str) -> float:
+def link_share_of_text(tree: HtmlElement, body: str, anchors: set[str] | None = None) -> float:
     """Share of body characters that are link texts in the page: a body of headlines scores high."""
     if not body:
         return 0.0
-    anchors = {norm(text_of(a)) for a in tree.iter("a")}
+    if anchors is None:
+        anchors = {norm(text_of(a)) for a in tree.iter("a")}
     anchors = {a for a in anchors if len(a) >= 6}
     lines = [norm(line) for line in body.splitlines() if line.strip()]
     linked = sum(len(line) for line in lines if line in anchors)

@@ -21,6 +21,7 @@ FIELD_LABELS = {"doc_number": ("发文字号", "文号", "文件编号"),
                 "issuer": ("发文机关", "发布机构", "发文单位", "发布单位")}
 MAX_TABLE_CHARS = 1200
 BLOCKS = {"table", "tbody", "dl", "ul", "div", "section"}
+PRIMARY_LABELS = ("索引号", "发文机关", "发布机构", "发文字号", "主题分类", "成文日期")  # one is always there
 
 
 def info_table(tree: HtmlElement) -> HtmlElement | None:
@@ -28,8 +29,9 @@ def info_table(tree: HtmlElement) -> HtmlElement | None:
 
     Labels are found in the text nodes and credited to their ancestors in one pass, so a page
     without them costs one walk and no element's text is measured twice."""
-    if len(set(LABEL_RE.findall(norm("".join(tree.itertext()))))) < 3:
-        return None  # most pages: one regex pass over the text
+    text = "".join(tree.itertext()).replace(" ", "").replace("\u3000", "")
+    if not any(label in text for label in PRIMARY_LABELS) or len(set(LABEL_RE.findall(norm(text)))) < 3:
+        return None  # most pages: substring checks over the text, no element visited
     found: dict = {}
     for node in tree.iter():
         if not isinstance(node.tag, str):

@@ -96,6 +96,8 @@ def is_site_name(tree: HtmlElement, meta: dict, title: str) -> bool:
         return True
     if re.search(r"(?:网|網|台|报|報|在线|在線|频道|頻道|首页|首頁|门户|門戶|新闻中心|新聞中心)$", title.translate(T2S)):
         return True
+    if len(ft) > 12:
+        return False  # longer than a site's name: read no further
     root = tree.find(".//body")
     end = " ".join((root if root is not None else tree).itertext())[-3000:]
     return any(ft in fold(end[max(0, m.start() - 80): m.end() + 80])
