@@ -20,6 +20,7 @@ from twisted.internet import reactor
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from pipelines import site_lines
 from pipelines.batch_writer import BatchWriter
 from pipelines.stage_pool import StagePool, default_jobs
 from pipelines.store import StorePipeline
@@ -70,10 +71,19 @@ class CrawlPipeline(StorePipeline):
         self.pool, self.writer = _Shared.acquire(str(settings.get("PROVNEWS_DB")), jobs,
                                                  settings.getint("PROVNEWS_STORE_BATCH"))
         self.rules = self.site_rules()
+        site = getattr(self.crawler.spider, "site", None)
+        lines = site_lines.load(self.db, site.id) if site is not None else frozenset()
+        if lines:  # the site's template lines from its pages stored so far (pipelines/site_lines.py)
+            self.rules = {**self.rules, "template_lines": lines}
 
     def close_spider(self):
         _Shared.release()  # every item has committed: Scrapy closes a spider once none is in process
-        super().close_spider()
+        site = getattr(self.crawler.spider, "site", None)
+        try:
+            if site is not None:  # the site's pages are all stored: its template lines for next time
+                site_lines.refresh(self.db, site.id)
+        finally:
+            super().close_spider()
 
     def process_item(self, item):
         done: Deferred = Deferred()

@@ -119,6 +119,15 @@ TABLES: dict[str, dict] = {
         "description": "pairs of articles a user split apart (`provnews clusters split`); every later clustering decision, re-ingest included, keeps them apart",
         "columns": _cols(("url", "TEXT", "one article of the pair"), ("other", "TEXT", "the article it must not be clustered with")),
     },
+    "site_lines": {
+        "description": "per site, the text lines seen on most of its latest stored pages (its chrome); re-ingest drops them at the opening or closing of a body (pipelines/site_lines.py)",
+        "columns": _cols(
+            ("site", "TEXT", "site id"),
+            ("line", "TEXT", "the line, whitespace removed"),
+            ("pages", "INTEGER", "sampled pages carrying it"),
+            ("updated_at", "TEXT", "when the set was computed (UTC)"),
+        ),
+    },
     "site_templates": {
         "description": "URL templates link discovery learnt per site from what their pages turned out to be (crawler/learnt.py; `provnews sites show ID`)",
         "columns": _cols(

@@ -125,6 +125,12 @@ def _site_templates(db: sqlite_utils.Database) -> None:
     }, pk=("site", "template"), if_not_exists=True)
 
 
+def _site_lines(db: sqlite_utils.Database) -> None:
+    """site_lines: per site, the text lines seen on most of its stored pages (pipelines/site_lines.py)."""
+    db["site_lines"].create({"site": str, "line": str, "pages": int, "updated_at": str},
+                            pk=("site", "line"), if_not_exists=True)
+
+
 def _cluster_splits(db: sqlite_utils.Database) -> None:
     """cluster_splits: pairs of articles a user split apart (`provnews clusters split`), which every
     later clustering decision, re-ingest included, keeps apart. A database with articles clustered
@@ -163,7 +169,7 @@ def _extract_fields(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _site_templates, _cluster_splits,
-                                                             _published_day, _extract_fields]
+                                                             _published_day, _extract_fields, _site_lines]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from crawler.registry import load_registry
+from pipelines import site_lines
 from pipelines.clusters import recluster_all, rule_is_current
 from pipelines.page import new_page
 from pipelines.schema import filters
@@ -96,6 +97,7 @@ def reingest(db_path: str, site: str | None = None, since: str | None = None, wh
     except ValueError:
         rules = {}
     db = connect(db_path)
+    _template_lines(db, rules, site, since, where, write=not dry_run)
     summary = Summary()
     pool = StagePool(jobs or default_jobs())
     try:
@@ -116,6 +118,16 @@ def reingest(db_path: str, site: str | None = None, since: str | None = None, wh
         pool.close()
         db.conn.close()
     return summary
+
+
+def _template_lines(db, rules: dict, site, since, where, write: bool) -> None:
+    """Recompute the template-line set of every site in the selection (pipelines/site_lines.py)
+    before its pages are re-extracted, and hand it to the extract stage in its rules."""
+    cond, params = _selection(site, since, where)
+    for (sid,) in db.execute(f"SELECT DISTINCT p.site FROM pages p WHERE {cond}", params).fetchall():
+        lines = site_lines.refresh(db, sid, write=write)
+        if lines:
+            rules[sid] = {**rules.get(sid, {}), "template_lines": lines}
 
 
 def _flush(db, results, summary: Summary, dry_run: bool, on_batch) -> None:

@@ -23,7 +23,7 @@ from pipelines.extract.bylines import clean_author, find_author, harvest_fields,
 from pipelines.extract.dom import (block_lines, br_to_paragraphs, measure, norm, parse_html,
                                    read_meta, text_of, unwrap_layout_tables)
 from pipelines.extract.govinfo import fold_attachments, take_info_table
-from pipelines.extract.lines import clean_lines, take_original_title
+from pipelines.extract.lines import clean_lines, drop_template_lines, take_original_title
 from pipelines.extract.prune import prune
 from pipelines.extract.title import (choose_title, fold, headline_above, headline_lines, is_site_name,
                                      kicker_like)
@@ -114,9 +114,12 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
             body, method = alt, "density"
 
     body = clean_lines(body, fields, anchors)
+    template = rules.get("template_lines")  # the site's chrome, when known: above and below the headline
+    body = drop_template_lines(body, template)
     if body and not rules.get("title_xpaths") and is_site_name(tree, meta, title):
         title = headline_above(tree, body.splitlines(), title) or title
     body, kicker, subtitle = _drop_headline_lines(body, title, kicker, subtitle)
+    body = drop_template_lines(body, template)
 
     header, tail, after = header_text(tree, title, body)
     opening = _lost_opening(work, title, body, header, anchors)

@@ -61,6 +61,20 @@ def trim_edges(lines: list[str]) -> list[str]:
     return lines[start:end]
 
 
+def drop_template_lines(body: str, template: frozenset[str] | set[str] | None) -> str:
+    """Drop the lines of the site's template-line set (pipelines/site_lines.py) in the run opening
+    the body and in the run closing it; a line in the middle of a story always stays."""
+    if not template or not body:
+        return body
+    lines = body.splitlines()
+    start, end = 0, len(lines)
+    while start < end and (not lines[start].strip() or norm(lines[start]) in template):
+        start += 1
+    while end > start and (not lines[end - 1].strip() or norm(lines[end - 1]) in template):
+        end -= 1
+    return "\n".join(lines[start:end])
+
+
 def clean_lines(body: str, fields: dict, anchors: set[str] | None = None) -> str:
     """Drop boilerplate lines, cut trailing headline lists, move labelled lines into fields.
 

@@ -1,0 +1,74 @@
+"""The per-site template-line set: lines seen on most of a site's stored pages.
+
+Pages of one site share their chrome: a banner above every story, a hotline, a follow-us line or
+a slogan under it. No general rule knows those strings, but the site's own pages do. This module
+reads a bounded sample of a site's latest stored pages (SITE_LINES_SAMPLE), takes each page's
+visible text lines (the raw page, not the extracted body: computed from already-cleaned bodies
+the set would drop lines it then no longer sees, and flip back next time), and keeps the lines
+found on at least SITE_LINES_SHARE of the pages and on at least SITE_LINES_MIN_PAGES of them.
+A site with fewer sampled pages gets no set at all, so a small site loses nothing.
+
+The set lives in the ``site_lines`` table; `provnews reingest` recomputes it for the sites it
+re-extracts before their pages go through the stages, and the crawl recomputes it when a site's
+crawl ends. The extract stage receives it as ``rules["template_lines"]`` and drops such a line
+only in the opening or closing run of a body (pipelines/extract/lines.drop_template_lines), never
+in the middle of a story. `provnews extract` on a single page has no set and needs none.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+
+from pipelines.decode import apply_decode
+from pipelines.extract.dom import block_lines, norm, parse_html
+from pipelines.store import decompress
+
+
+def page_lines(html: str) -> set[str]:
+    """A page's distinct visible text lines, whitespace removed (as body lines are compared)."""
+    if not html:
+        return set()
+    tree = parse_html(html)
+    root = tree.find(".//body")
+    return {n for n in (norm(line) for line in block_lines(root if root is not None else tree)) if n}
+
+
+def compute(db, site: str) -> dict[str, int]:
+    """line → number of sampled pages carrying it, for the lines on most of ``site``'s pages;
+    empty when the site has fewer than SITE_LINES_MIN_PAGES stored pages."""
+    from crawler.settings import SITE_LINES_MIN_PAGES, SITE_LINES_SAMPLE, SITE_LINES_SHARE
+
+    rows = db.execute(
+        "SELECT body, headers FROM pages WHERE site = ? AND body_size > 0 AND (status IS NULL OR status < 400) "
+        "ORDER BY fetched_at DESC LIMIT ?", [site, SITE_LINES_SAMPLE]).fetchall()
+    if len(rows) < SITE_LINES_MIN_PAGES:
+        return {}
+    counts: Counter[str] = Counter()
+    for body, headers in rows:
+        page = {"body": decompress(body), "headers": json.loads(headers or "{}")}
+        try:
+            apply_decode(page)
+            counts.update(page_lines(page["html"]))
+        except Exception:  # noqa: BLE001 - an undecodable page only leaves the sample
+            continue
+    need = max(SITE_LINES_MIN_PAGES, SITE_LINES_SHARE * len(rows))
+    return {line: n for line, n in counts.items() if n >= need}
+
+
+def refresh(db, site: str, write: bool = True) -> frozenset[str]:
+    """Recompute ``site``'s set, replace its rows in site_lines (unless ``write`` is false) and
+    return it as the extract stage wants it."""
+    lines = compute(db, site)
+    if write:
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with db.conn:
+            db.execute("DELETE FROM site_lines WHERE site = ?", [site])
+            db["site_lines"].insert_all(({"site": site, "line": line, "pages": n, "updated_at": now}
+                                         for line, n in lines.items()), pk=("site", "line"))
+    return frozenset(lines)
+
+
+def load(db, site: str) -> frozenset[str]:
+    """The stored set of ``site`` (empty when never computed or the site is small)."""
+    return frozenset(r[0] for r in db.execute("SELECT line FROM site_lines WHERE site = ?", [site]).fetchall())
