@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipelines.dates import CST, find_published, normalize_date  # noqa: E402
 from pipelines.extract import parse_html  # noqa: E402
-from tests.test_dates import CASES, COMBOS, NOT_DATES, OPEN_CASES, OPEN_NOT_DATES  # noqa: E402
+from data.date_table import CASES, COMBOS, NOT_DATES, OPEN_CASES, OPEN_NOT_DATES  # noqa: E402
 
 BASE = datetime(2024, 5, 9, 12, 0, tzinfo=CST)
 

@@ -107,3 +107,10 @@ def test_the_command_line_is_a_package_of_thin_modules():
     registered = {c.callback.__module__ for c in cli.commands.values()}
     assert registered <= {m.__name__ for m in COMMAND_MODULES} | {"provnews.schedule"}
     assert len(cli.commands) >= 20
+
+
+def test_bench_imports_nothing_from_tests():
+    """Benches and tests share helpers through modules both may use (data/, provnews/), never tests/."""
+    offenders = {str(p.relative_to(ROOT)): sorted(n for n in _imports(p) if n.split(".")[0] == "tests")
+                 for p in _modules("bench")}
+    assert {k: v for k, v in offenders.items() if v} == {}
