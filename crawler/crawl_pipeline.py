@@ -81,7 +81,7 @@ class CrawlPipeline(StorePipeline):
         site = getattr(self.crawler.spider, "site", None)
         try:
             if site is not None:  # the site's pages are all stored: its template lines for next time
-                site_lines.refresh(self.db, site.id)
+                site_lines.refresh(self.db, site.id, site_lines.Limits.of(self.crawler.settings))
         finally:
             super().close_spider()
 

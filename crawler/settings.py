@@ -38,9 +38,9 @@ PROVNEWS_EVAL_CORPUS = str(PROJECT_ROOT.parent / "shared" / "corpus" / "zh-news"
 PROVNEWS_EVAL_BASELINE = str(PROJECT_ROOT / "bench" / "eval_baseline.json")
 # the per-site template-line set (pipelines/site_lines.py): lines on at least this share of a
 # site's latest SAMPLE stored pages, and on at least MIN_PAGES of them; a smaller site gets none
-SITE_LINES_SAMPLE = 200
-SITE_LINES_SHARE = 0.5
-SITE_LINES_MIN_PAGES = 8
+PROVNEWS_SITE_LINES_SAMPLE = 200
+PROVNEWS_SITE_LINES_SHARE = 0.5
+PROVNEWS_SITE_LINES_MIN_PAGES = 8
 
 # --- shared crawl (several nodes, one frontier in Redis; see crawler/shared_frontier.py) ---------
 PROVNEWS_REDIS_URL = ""  # "redis://host:6379/0": this crawl is one node of a shared crawl

@@ -2,10 +2,10 @@
 
 Pages of one site share their chrome: a banner above every story, a hotline, a follow-us line or
 a slogan under it. No general rule knows those strings, but the site's own pages do. This module
-reads a bounded sample of a site's latest stored pages (SITE_LINES_SAMPLE), takes each page's
+reads a bounded sample of a site's latest stored pages (Limits.sample), takes each page's
 visible text lines (the raw page, not the extracted body: computed from already-cleaned bodies
 the set would drop lines it then no longer sees, and flip back next time), and keeps the lines
-found on at least SITE_LINES_SHARE of the pages and on at least SITE_LINES_MIN_PAGES of them.
+found on at least Limits.share of the pages and on at least Limits.min_pages of them.
 A site with fewer sampled pages gets no set at all, so a small site loses nothing.
 
 The set lives in the ``site_lines`` table; `provnews reingest` recomputes it for the sites it
@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from typing import NamedTuple
 
 from pipelines.decode import apply_decode
 from pipelines.extract.dom import block_lines, norm, parse_html
@@ -34,15 +35,28 @@ def page_lines(html: str) -> set[str]:
     return {n for n in (norm(line) for line in block_lines(root if root is not None else tree)) if n}
 
 
-def compute(db, site: str) -> dict[str, int]:
-    """line → number of sampled pages carrying it, for the lines on most of ``site``'s pages;
-    empty when the site has fewer than SITE_LINES_MIN_PAGES stored pages."""
-    from crawler.settings import SITE_LINES_MIN_PAGES, SITE_LINES_SAMPLE, SITE_LINES_SHARE
+class Limits(NamedTuple):
+    """How the set is sampled (defaults: PROVNEWS_SITE_LINES_* in crawler/settings.py; the core
+    takes them as arguments and imports no crawler)."""
 
+    sample: int  # latest pages read per site
+    share: float  # a line on at least this share of them is template
+    min_pages: int  # ... and on at least this many; a site with fewer pages gets no set
+
+    @classmethod
+    def of(cls, settings) -> "Limits":
+        """From Scrapy settings or any mapping of the PROVNEWS_SITE_LINES_* names."""
+        return cls(int(settings.get("PROVNEWS_SITE_LINES_SAMPLE")), float(settings.get("PROVNEWS_SITE_LINES_SHARE")),
+                   int(settings.get("PROVNEWS_SITE_LINES_MIN_PAGES")))
+
+
+def compute(db, site: str, limits: Limits) -> dict[str, int]:
+    """line → number of sampled pages carrying it, for the lines on most of ``site``'s pages;
+    empty when the site has fewer than ``limits.min_pages`` stored pages."""
     rows = db.execute(
         "SELECT body, headers FROM pages WHERE site = ? AND body_size > 0 AND (status IS NULL OR status < 400) "
-        "ORDER BY fetched_at DESC LIMIT ?", [site, SITE_LINES_SAMPLE]).fetchall()
-    if len(rows) < SITE_LINES_MIN_PAGES:
+        "ORDER BY fetched_at DESC LIMIT ?", [site, limits.sample]).fetchall()
+    if len(rows) < limits.min_pages:
         return {}
     counts: Counter[str] = Counter()
     for body, headers in rows:
@@ -52,14 +66,14 @@ def compute(db, site: str) -> dict[str, int]:
             counts.update(page_lines(page["html"]))
         except Exception:  # noqa: BLE001 - an undecodable page only leaves the sample
             continue
-    need = max(SITE_LINES_MIN_PAGES, SITE_LINES_SHARE * len(rows))
+    need = max(limits.min_pages, limits.share * len(rows))
     return {line: n for line, n in counts.items() if n >= need}
 
 
-def refresh(db, site: str, write: bool = True) -> frozenset[str]:
+def refresh(db, site: str, limits: Limits, write: bool = True) -> frozenset[str]:
     """Recompute ``site``'s set, replace its rows in site_lines (unless ``write`` is false) and
     return it as the extract stage wants it."""
-    lines = compute(db, site)
+    lines = compute(db, site, limits)
     if write:
         now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         with db.conn:

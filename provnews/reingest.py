@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from crawler import settings as defaults
 from crawler.registry import load_registry
 from pipelines import site_lines
 from pipelines.clusters import recluster_all, rule_is_current
@@ -125,7 +126,7 @@ def _template_lines(db, rules: dict, site, since, where, write: bool) -> None:
     before its pages are re-extracted, and hand it to the extract stage in its rules."""
     cond, params = _selection(site, since, where)
     for (sid,) in db.execute(f"SELECT DISTINCT p.site FROM pages p WHERE {cond}", params).fetchall():
-        lines = site_lines.refresh(db, sid, write=write)
+        lines = site_lines.refresh(db, sid, site_lines.Limits.of(vars(defaults)), write=write)
         if lines:
             rules[sid] = {**rules.get(sid, {}), "template_lines": lines}
 
