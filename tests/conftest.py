@@ -31,7 +31,10 @@ PROVNEWS = [sys.executable, "-m", "provnews.cli"]
 
 def run_cli(*args: str, check: bool = False, timeout: int = 240, **kw) -> subprocess.CompletedProcess:
     """Run the provnews CLI as a user would (a subprocess), from the repo root."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    # crawls run their stages in-process (--jobs 1) unless a test says otherwise: spawning stage
+    # workers for each of ~60 short crawls was a third of the suite's CPU; test_crawl_pool, the
+    # crash tests and the shared crawl keep the default pool
+    env = {"PROVNEWS_JOBS": "1", **os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
     proc = subprocess.run([*PROVNEWS, *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout, env=env, **kw)
     if check and proc.returncode != 0:
@@ -51,7 +54,10 @@ def crawled(mirror, tmp_path_factory):
     """One full crawl of the mirror into a fresh SQLite file: (db path, process, request log)."""
     db = tmp_path_factory.mktemp("crawl") / "news.db"
     before = len(mirror.log.snapshot())
-    proc = run_cli("crawl", "--sites", str(SITES_DIR), "--proxy", mirror.url, "--db", str(db))
+    from pipelines.stage_pool import default_jobs
+
+    jobs = str(default_jobs())  # the product's default: a stage worker per core
+    proc = run_cli("crawl", "--jobs", jobs, "--sites", str(SITES_DIR), "--proxy", mirror.url, "--db", str(db))
     return db, proc, mirror.log.snapshot()[before:]
 
 

@@ -107,7 +107,7 @@ def run_crawl(site_ids, db, sites_dir, proxy, verbose, due=False, refresh=False,
 @click.option("--max-backlog", type=click.IntRange(min=1), default=None, metavar="PAGES",
               help="With --redis: pause while this many fetched pages wait for the writer "
               "(default: PROVNEWS_MAX_BACKLOG, 50000).")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", type=click.IntRange(min=1), default=None, envvar="PROVNEWS_JOBS", show_envvar=True,
               help="Processes for decode/extract/dates/dedup (default: every core; 1: in the crawl's own).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(sites, db, sites_dir, proxy, due, refresh, redis_url, idle_exit, max_backlog, jobs, verbose):
