@@ -234,3 +234,16 @@ def test_next_steps_name_a_provnews_that_runs_without_an_activated_venv(tmp_path
     version = subprocess.run(f"{command} --version", shell=True, cwd=ROOT, env={**ENV, "PATH": "/usr/bin:/bin"},
                              capture_output=True, text=True, timeout=60)
     assert version.returncode == 0 and "provnews" in version.stdout, version.stderr
+
+
+def test_piped_sites_table_prints_whole_names():
+    """`provnews sites | grep …` from a cron job or a pipe: names and ids are never cut to 80 columns."""
+    from crawler.registry import load_registry
+
+    env = {k: v for k, v in ENV.items() if k != "COLUMNS"}
+    proc = subprocess.run([sys.executable, "-m", "provnews.cli", "sites"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "…" not in proc.stdout
+    for site in load_registry(None).sites.values():
+        assert site.id in proc.stdout and site.name in proc.stdout, site.id

@@ -83,15 +83,16 @@ def sites(ctx, sites_dir, as_json, db):
     if as_json:
         click.echo(json.dumps({"sites": rows, "invalid": invalid}, ensure_ascii=False, indent=1))
     else:
-        from rich.console import Console
         from rich.table import Table
+
+        from provnews.cli.base import console
 
         table = Table(title=f"{len(rows)} sites")
         for col in rows[0] if rows else ("id",):
             table.add_column(col)
         for row in rows:
             table.add_row(*("" if v is None else str(v) for v in row.values()))
-        Console().print(table)
+        console().print(table)  # whole values when piped
         for bad in invalid:
             click.echo(f"invalid: {bad['error']}")
     sys.exit(2 if invalid else 0)
