@@ -29,7 +29,7 @@ docs: $(STAMP)  ## regenerate the README's command, site-key and column tables a
 eval: $(STAMP)  ## score extraction on ../shared/corpus/zh-news next to bare trafilatura
 	$(BIN)/provnews eval
 
-bench: $(STAMP)  ## speed figures: extract vs trafilatura, dates, crawls, database, 1 vs 3 shared nodes, bytes per article
+bench: $(STAMP)  ## speed figures: extract vs trafilatura, dates, crawls, database, 1 vs 3 shared nodes, bytes per article, crawl speed vs a naive pipeline
 	$(BIN)/python bench/bench_extract.py
 	$(BIN)/python bench/bench_dates.py
 	$(BIN)/python bench/bench_crawl.py
@@ -37,6 +37,7 @@ bench: $(STAMP)  ## speed figures: extract vs trafilatura, dates, crawls, databa
 	$(BIN)/python bench/bench_database.py
 	$(BIN)/python bench/bench_shared.py
 	$(BIN)/python bench/bench_capacity.py
+	$(BIN)/python bench/bench_crawl_speed.py
 
 mirror: $(STAMP)  ## rebuild data/mirror from data/mirror/stories.py and build.py
 	cd data/mirror && ../../$(BIN)/python build.py
