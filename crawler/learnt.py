@@ -10,7 +10,6 @@ the TOML's own form, so a user can pin it into `[links]`.
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 from crawler.link_classes import ARTICLE, LIST, OTHER, template
 from pipelines.page import utc_now_iso
@@ -77,13 +76,3 @@ def templates(db, site_id: str) -> list[dict]:
         "SELECT template, kind, articles, lists, fetched, example, updated_at FROM site_templates "
         "WHERE site = ? ORDER BY kind = 'article' DESC, articles DESC, fetched DESC", [site_id])]
 
-
-def learn_after_run(db_path: str | Path, site_id: str) -> None:
-    """Open the crawl's database, learn, close: called when a site's run ends."""
-    from pipelines.schema import connect
-
-    db = connect(db_path)
-    try:
-        learn(db, site_id)
-    finally:
-        db.conn.close()

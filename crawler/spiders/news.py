@@ -307,7 +307,7 @@ class NewsSpider(Spider):
                 seen.add(url)
                 text = " ".join("".join(a.xpath(".//text()").getall()).split())
                 title = a.attrib.get("title", "").strip()
-                yield url, {"text": title or text, "date": self._date_beside(a, text)}
+                yield url, {"text": title or text, "date": date_beside(a.root, text)}
 
     def _wanted(self, url: str) -> bool:
         """A sitemap or feed entry to fetch as an article."""
@@ -351,10 +351,6 @@ class NewsSpider(Spider):
         for url in sitemap_urls_from_robots(response.text, base_url=response.url):
             if domain_allowed(url, self.site.allowed_domains):
                 yield self._list_request(url, self.parse_sitemap)
-
-    @staticmethod
-    def _date_beside(a, anchor_text: str) -> str:
-        return date_beside(a.root, anchor_text)
 
     # --- article pages ------------------------------------------------------------------------
     def parse_article(self, response: Response):
