@@ -356,29 +356,28 @@ class NewsSpider(Spider):
     def parse_article(self, response: Response):
         # the address we asked for, before redirects: the URL the list page (and the user) knows
         redirects = response.meta.get("redirect_urls") or []
-        tree = page_tree(response.body, headers_to_dict(response.headers), response.url,
-                         self.site.encoding) if self.discover else None
-        kind = page_kind(tree, response.url) if tree is not None else ARTICLE
-        if kind != ARTICLE:
-            yield from self._not_an_article(response, redirects[0] if redirects else response.url, kind)
-            return
-        yield new_page(
+        headers = headers_to_dict(response.headers)
+        page = new_page(
             redirects[0] if redirects else response.url,
             site=self.site.id, body=response.body, status=response.status,
-            final_url=response.url, headers=headers_to_dict(response.headers),
+            final_url=response.url, headers=headers,
             fetched_at=utc_now_iso(), list_hint=response.meta.get("list_hint") or {},
         )
+        tree = page_tree(response.body, headers, response.url, self.site.encoding) if self.discover else None
+        kind = page_kind(tree, response.url) if tree is not None else ARTICLE
+        if kind != ARTICLE:
+            yield from self._not_an_article(response, page, kind)
+            return
+        yield page
 
-    def _not_an_article(self, response: TextResponse, url: str, kind: str):
+    def _not_an_article(self, response: TextResponse, page: dict, kind: str):
         """A page fetched as an article that holds a list (a 专题 index, a column) or no story at
         all: recorded as such, never as an article (the store counts it apart from errors); its
         links are followed as a list's, within the list budget."""
         self.crawler.stats.inc_value(f"provnews/article_was_{kind}")
-        why = (learnt.LIST_ERROR + "the page holds a list of articles; followed as a list" if kind == LIST
-               else learnt.OTHER_ERROR + "no sentence of text (a video, a bare gallery, an empty page)")
-        yield new_page(url, site=self.site.id, body=response.body, status=response.status,  # kept raw
-                       final_url=response.url, headers=headers_to_dict(response.headers),
-                       fetched_at=utc_now_iso(), list_hint=response.meta.get("list_hint") or {}, error=why)
+        page["error"] = (learnt.LIST_ERROR + "the page holds a list of articles; followed as a list" if kind == LIST
+                         else learnt.OTHER_ERROR + "no sentence of text (a video, a bare gallery, an empty page)")
+        yield page  # kept raw
         if self.state.list_pages_counted() < self.max_list_pages:  # a 专题 index, or a page of links
             self.state.count_list_page()
             response.meta["provnews_depth"] = self.max_depth  # its pagination, not its columns
