@@ -150,6 +150,13 @@ def test_exports_stream_every_column(db, tmp_path):
     assert table.num_rows == 43 and table.column_names == cols
 
 
+def test_export_to_a_missing_folder_is_one_clear_line(db, tmp_path):
+    out = tmp_path / "nosuch" / "x.parquet"
+    proc = run_cli("export", "--db", str(db), "--format", "parquet", "--out", str(out))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [f"Error: cannot write {out}: No such file or directory"]
+
+
 def test_views_answer_common_questions(db):
     con = sqlite3.connect(db)
     daily = con.execute("SELECT sum(articles) FROM daily_counts").fetchone()[0]

@@ -191,8 +191,12 @@ def export(db, fmt, since, site, where, out, bom):
         if out == "-":
             n = run_export(db, fmt, sys.stdout, site, since, where, gzip, bom)
         else:
-            with open(out, "wb" if binary else "w", encoding=None if binary else "utf-8",
-                      newline=None if binary else "") as f:
+            try:
+                f = open(out, "wb" if binary else "w", encoding=None if binary else "utf-8",
+                         newline=None if binary else "")
+            except OSError as e:
+                raise click.ClickException(f"cannot write {out}: {e.strerror or e}")
+            with f:
                 n = run_export(db, fmt, f, site, since, where, gzip, bom)
     except sqlite3.Error as e:
         if where:
