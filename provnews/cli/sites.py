@@ -20,7 +20,8 @@ from crawler.settings import PROVNEWS_DB, PROVNEWS_SITES_DIR
 
 SITES_OPTION = click.option("--sites", "sites_dir", type=click.Path(file_okay=False), default=None,
                             help="Directory of site TOML files (default: crawler/sites).")
-PROXY_OPTION = click.option("--proxy", default="", help="Send every request through this HTTP proxy.")
+PROXY_OPTION = click.option("--proxy", default="",
+                            help="Send every request (robots.txt too) through this HTTP proxy.")
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
@@ -180,7 +181,7 @@ def print_report(report: dict) -> None:
 
 @click.command("check-site")
 @click.argument("site_id")
-@click.option("--proxy", default="", help="Send every request (robots.txt too) through this HTTP proxy.")
+@PROXY_OPTION
 @SITES_OPTION
 @JSON_OPTION
 def check_site(site_id, proxy, sites_dir, as_json):
@@ -229,7 +230,7 @@ def draft_toml(site, report: dict) -> str:
 @click.option("--province", required=True, help="Province, e.g. 云南.")
 @click.option("--id", "site_id", default=None, help="Site id, [a-z0-9-] (default: from the host, km-gov-cn).")
 @click.option("--kind", default="", help="gov | news | portal (default: gov for a .gov. host).")
-@click.option("--proxy", default="", help="Send every request (robots.txt too) through this HTTP proxy.")
+@PROXY_OPTION
 @SITES_OPTION
 def add_site(url, name, province, site_id, kind, proxy, sites_dir):
     """Fetch a home page, run discovery and the check-site dry run, show the verdict and write a
