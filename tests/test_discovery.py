@@ -251,3 +251,16 @@ def test_a_page_recorded_as_a_list_keeps_its_raw_bytes_and_reingest_keeps_it_a_l
                              [u for u, _ in kept]).fetchall())
     con.close()
     assert all(e and e.startswith(("list: ", "not an article: ")) for e in still.values()), still
+
+
+def test_a_link_found_only_with_tracking_parameters_keeps_its_list_hint(discovered):
+    """The link text and the date printed beside it are date and title evidence: a list that links
+    an article only through a tracking-parameter twin must still hand them on."""
+    _, db, _ = discovered
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT p.url, p.list_hint FROM pages p JOIN articles a ON a.url = p.url "
+                       "WHERE p.site IN ('mirror-hanweb', 'mirror-people')").fetchall()
+    con.close()
+    assert rows
+    missing = [u for u, hint in rows if not json.loads(hint or "{}").get("text")]
+    assert missing == [], missing

@@ -17,7 +17,7 @@ from w3lib.url import safe_url_string
 
 from crawler import learnt
 from crawler.discovery import parse_feed, parse_sitemap
-from crawler.link_classes import (ARTICLE, LIST, Link, classify, date_beside, entry_is_article, page_kind,
+from crawler.link_classes import (ARTICLE, LIST, Link, classify, clean_url, date_beside, entry_is_article, page_kind,
                                   page_tree, split)
 from crawler.registry import Site
 from crawler.state import CrawlState
@@ -269,7 +269,9 @@ class NewsSpider(Spider):
         links = [Link(url, hint["text"], hint["date"]) for url, hint in self.links(response)
                  if not any(p.search(url) for p in self._deny)]
         articles, lists = split(classify(links, self.learnt))
-        hints = {link.url: link for link in links}
+        hints: dict[str | None, Link] = {}  # classify() returns cleaned URLs: key the hints so too
+        for link in links:
+            hints.setdefault(clean_url(link.url), link)
         for c in articles:
             if c.url in self.known_lists:  # fetched as an article once and held a list
                 lists.append(c)
