@@ -40,12 +40,19 @@ def host_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+def fold_body(body: str) -> str:
+    """The body with case, width, whitespace and punctuation folded: what the fingerprint hashes
+    and the MinHash shingles."""
+    return PUNCT_SPACE_RE.sub("", unicodedata.normalize("NFKC", body or "").lower())
+
+
 def fingerprint(body: str) -> str | None:
-    """sha1 of the body with case, width, whitespace and punctuation folded; None when empty."""
-    norm = PUNCT_SPACE_RE.sub("", unicodedata.normalize("NFKC", body or "").lower())
-    if not norm:
-        return None
-    return hashlib.sha1(norm.encode("utf-8")).hexdigest()
+    """sha1 of the folded body (fold_body); None when empty."""
+    return _fingerprint_folded(fold_body(body))
+
+
+def _fingerprint_folded(norm: str) -> str | None:
+    return hashlib.sha1(norm.encode("utf-8")).hexdigest() if norm else None
 
 
 def apply_dedup(page: dict, rules: dict | None = None) -> None:
@@ -56,8 +63,9 @@ def apply_dedup(page: dict, rules: dict | None = None) -> None:
         rel = links[0] if links else None
     article = page.setdefault("article", {})
     article["canonical_url"] = canonical_url(page.get("final_url") or page["url"], rel)
-    article["fingerprint"] = fingerprint(article.get("body", ""))
-    m = minhash(article.get("body", ""))
+    folded = fold_body(article.get("body", ""))  # once for both
+    article["fingerprint"] = _fingerprint_folded(folded)
+    m = _minhash_folded(folded)
     page["minhash"] = signature_bytes(m) if m is not None else None  # clustered by the store
 
 
@@ -79,7 +87,10 @@ SAME_STORY = 0.7  # estimated Jaccard from which two bodies are one story
 def minhash(body: str):
     """MinHash values of the body's character shingles (None when the body is too short): the
     values datasketch's MinHash(NUM_PERM, seed=1) gave, computed by pipelines/minhash.py."""
-    norm = PUNCT_SPACE_RE.sub("", unicodedata.normalize("NFKC", body or "").lower())
+    return _minhash_folded(fold_body(body))
+
+
+def _minhash_folded(norm: str):
     if len(norm) < MIN_CHARS:
         return None
     return signature(norm, NUM_PERM, seed=1, shingle=SHINGLE)
