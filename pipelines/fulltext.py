@@ -30,12 +30,8 @@ def index_text(text: str) -> tuple[str, str]:
     bi: list[str] = []
     uni: list[str] = []
     for run in _runs(text):
-        if CJK_RE.match(run):
-            uni.extend(run)
-            bi.extend([run[i:i + 2] for i in range(len(run) - 1)] if len(run) > 1 else [run])
-        else:
-            bi.append(run)
-            uni.append(run)
+        bi.extend(_bigrams(run))
+        uni.extend(run if CJK_RE.match(run) else [run])
     return " ".join(bi), " ".join(uni)
 
 
@@ -60,7 +56,8 @@ def _chunk_expression(runs: list[str]) -> str:
 
 
 def _bigrams(run: str) -> list[str]:
-    """A run's tokens as the index writes them (see index_text)."""
+    """A run's tokens in the bigram column: a CJK run's overlapping bigrams (itself when one
+    character long), any other run as it is."""
     if CJK_RE.match(run) and len(run) > 1:
         return [run[i:i + 2] for i in range(len(run) - 1)]
     return [run]
