@@ -170,7 +170,8 @@ def test_parse_date_bad_base_is_a_usage_error():
 
 
 @pytest.mark.parametrize("args", [["reingest"], ["report", "--out", "r.html"], ["stats"], ["search", "昆明"],
-                                  ["export"], ["serve", "--port", "1"]])
+                                  ["export"], ["serve", "--port", "1"], ["clusters", "show", "http://x.test/a.html"],
+                                  ["clusters", "split", "http://x.test/a.html"], ["sites"]])
 def test_commands_that_read_a_database_refuse_a_missing_one(tmp_path, args):
     db = tmp_path / "typo.db"
     proc = run_cli(*args, "--db", str(db))

@@ -15,7 +15,7 @@ from tests.conftest import ROOT, run_cli
 COMMANDS = {
     "stats": [], "search": ["昆明"], "report": ["--out", "{tmp}/r.html"], "import": ["{tmp}/p.html"],
     "crawl": ["--sites", str(SITES_DIR)], "serve": ["--port", "1"], "export": [], "reingest": [],
-    "sql": ["SELECT 1"],
+    "sql": ["SELECT 1"], "clusters": ["show", "http://x.test/a.html"], "sites": [],
 }
 
 

@@ -6,22 +6,20 @@ tokens the texts share and any that differ) and which near articles were kept ap
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
-from crawler.settings import PROVNEWS_DB
-
-DB = click.option("--db", "db", default=PROVNEWS_DB, show_default=True, type=click.Path(dir_okay=False),
-                  help="SQLite database file.")
+from provnews.cli.base import DB_OPTION as DB, open_readonly, require_db
 
 
 def _open(db: str, readonly: bool):
+    """The database after the usual --db checks (one line, exit 2, for a missing or bad file)."""
+    if readonly:
+        return open_readonly(db)
     from pipelines.store import connect
 
-    if not Path(db).is_file():
-        raise click.ClickException(f"no database at {db}")
-    return connect(db, readonly=readonly)
+    require_db(db, write=True)
+    return connect(db)
 
 
 @click.group()

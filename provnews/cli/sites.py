@@ -47,11 +47,9 @@ def _site(sites_dir: str | None, site_id: str):
 
 def _last_runs(db_path: str) -> dict[str, dict]:
     from pipelines import queries
-    from pipelines.schema import connect
+    from provnews.cli.base import open_readonly
 
-    if not Path(db_path).is_file():
-        raise click.ClickException(f"no database at {db_path}")
-    db = connect(db_path, readonly=True)
+    db = open_readonly(db_path)
     runs = queries.latest_runs(db)
     for site, n in queries.articles_per_site(db).items():
         runs.setdefault(site, {})["articles"] = n
@@ -62,7 +60,7 @@ def _last_runs(db_path: str) -> dict[str, dict]:
 @click.group(invoke_without_command=True)
 @SITES_OPTION
 @JSON_OPTION
-@click.option("--db", "db", default=None, type=click.Path(dir_okay=False),
+@click.option("--db", "db", default=None, type=click.Path(),
               help="Also show each site's last run (status, errors) and stored articles from this database.")
 @click.pass_context
 def sites(ctx, sites_dir, as_json, db):
