@@ -58,14 +58,6 @@ def article_row(page: dict) -> dict:
     return row
 
 
-def _settle_frontier(db: sqlite_utils.Database, page: dict) -> None:
-    if is_transient(page):
-        db.execute("UPDATE frontier SET attempts = attempts + 1 WHERE url = ?", [page["url"]])
-        db.execute("DELETE FROM frontier WHERE url = ? AND attempts >= ?", [page["url"], MAX_ATTEMPTS])
-    else:
-        db.execute("DELETE FROM frontier WHERE url = ?", [page["url"]])
-
-
 def save_page(db: sqlite_utils.Database, page: dict) -> str:
     """Store one fetched page in one transaction. Returns new / updated / unchanged / error."""
     with db.conn:
@@ -120,11 +112,14 @@ def _write_pages(db: sqlite_utils.Database, pages: list[dict]) -> None:
     rows = [page_row(page) for page in pages]
     columns = tuple(rows[0])
     db.conn.executemany(_upsert_sql("pages", columns), [[r[c] for c in columns] for r in rows])
-    transient = [page for page in pages if is_transient(page)]
-    for page in transient:
-        _settle_frontier(db, page)
-    db.conn.executemany("DELETE FROM frontier WHERE url = ?",
-                        [(page["url"],) for page in pages if not is_transient(page)])
+    settled = []
+    for page in pages:
+        if is_transient(page):  # tried again on a later run, up to MAX_ATTEMPTS
+            db.execute("UPDATE frontier SET attempts = attempts + 1 WHERE url = ?", [page["url"]])
+            db.execute("DELETE FROM frontier WHERE url = ? AND attempts >= ?", [page["url"], MAX_ATTEMPTS])
+        else:
+            settled.append((page["url"],))
+    db.conn.executemany("DELETE FROM frontier WHERE url = ?", settled)
 
 
 def _save_outcome(db: sqlite_utils.Database, page: dict) -> str:
