@@ -129,3 +129,12 @@ def test_report_shows_site_health_by_province(crawled, tmp_path):
     # 3 mirror sites, all last runs ok, 43 articles all dated, 3 errors (mirror-gov's 404 and PDF,
     # the daily's link that robots.txt forbids)
     assert re.findall(r"<td class='n'>(\d+)</td>", row) == ["3", "3", "43", "43", "3"]
+
+
+def test_sites_show_with_a_db_that_is_not_sqlite_is_one_line_exit_2(tmp_path):
+    db = tmp_path / "news.db"
+    db.write_text("id,title\n", "utf-8")
+    proc = run_cli("sites", "show", "mirror-gov", "--sites", str(SITES_DIR), "--db", str(db))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert [line for line in proc.stderr.splitlines() if line.strip()] == [
+        f"Error: {db} is not an SQLite database (its first bytes are b'id,title'); nothing was changed"]

@@ -107,12 +107,12 @@ def show(site_id, sites_dir, db, as_json):
     """One site's settings and the URL templates discovery learnt for it, printed in the TOML form
     that pins them into the site file."""
     from crawler.learnt import templates
-    from pipelines.schema import connect
+    from provnews.cli.base import open_readonly
 
     site = _site(sites_dir, site_id)
     learnt = []
-    if Path(db).is_file():
-        conn = connect(db, readonly=True)
+    if Path(db).exists():
+        conn = open_readonly(db)
         learnt = templates(conn, site.id)
         conn.conn.close()
     info = {"id": site.id, "name": site.name, "province": site.province, "file": site.path,
