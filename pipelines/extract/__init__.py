@@ -19,7 +19,7 @@ import lxml.html
 
 from pipelines import StagePipeline
 from pipelines.extract.body import density_body, link_share_of_text, trafilatura_body
-from pipelines.extract.bylines import clean_author, find_author, harvest_fields, header_text
+from pipelines.extract.bylines import clean_author, find_author, harvest_fields, header_text, page_text
 from pipelines.extract.dom import (block_lines, br_to_paragraphs, measure, norm, parse_html,
                                    read_meta, text_of, unwrap_layout_tables)
 from pipelines.extract.govinfo import fold_attachments, take_info_table
@@ -75,7 +75,8 @@ def _lost_opening(tree: lxml.html.HtmlElement, title: str, body: str, header: st
     lines are read only when the gap holds such a sentence."""
     if not body or not SENTENCE_RE.search(header):
         return ""
-    lines = block_lines(tree.find(".//body") if tree.find(".//body") is not None else tree)
+    root = tree.find(".//body")
+    lines = block_lines(root if root is not None else tree)
     ft, fb = fold(title), fold(body.splitlines()[0])[:16]
     start = next((i for i, line in enumerate(lines) if fold(line) == ft), -1)
     end = next((i for i, line in enumerate(lines) if i > start and fold(line).startswith(fb)), -1)
@@ -121,18 +122,20 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
     body, kicker, subtitle = _drop_headline_lines(body, title, kicker, subtitle)
     body = drop_template_lines(body, template)
 
-    header, tail, after = header_text(tree, title, body)
+    full = page_text(tree)
+    header, tail, after = header_text(full, title, body)
     opening = _lost_opening(work, title, body, header, anchors)
     if opening:  # a copy further down is the same paragraph out of place
         moved = {norm(line) for line in opening.splitlines()}
         body = "\n".join([opening, *(line for line in body.splitlines() if norm(line) not in moved)])
-        header, tail, after = header_text(tree, title, body)
+        header, tail, after = header_text(full, title, body)
     find_author(header, tail, body, fields)
     harvest_fields(after, fields)  # 责任编辑 in a pruned footer block, say
     if not fields.get("original_title"):
         for region in (header, tail):
-            if ORIGINAL_TITLE_RE.search(region.translate(T2S)):
-                take_original_title(region, region.translate(T2S), fields)
+            simplified = region.translate(T2S)
+            if ORIGINAL_TITLE_RE.search(simplified):
+                take_original_title(region, simplified, fields)
                 break
     source = fields.get("source") or meta.get("contentsource") or meta.get("source") or ""
     author = clean_author(fields.get("author") or meta.get("author") or meta.get("article:author") or "")

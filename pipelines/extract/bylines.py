@@ -78,12 +78,16 @@ def harvest_fields(text: str, fields: dict) -> None:
             fields[key] = value
 
 
-def header_text(tree: HtmlElement, title: str, body: str) -> tuple[str, str, str]:
-    """Three regions of the page text, each element's text apart (so labels stay separate): between
-    the headline and the body (来源/作者/时间), just after the body (bylines, 责任编辑), and all
-    the text after the headline."""
+def page_text(tree: HtmlElement) -> str:
+    """The text of the page's <body> (of the tree when it has none), each element's text apart (so
+    labels stay separate), whitespace runs collapsed: what header_text cuts its regions from."""
     root = tree.find(".//body")
-    full = " ".join(" ".join((root if root is not None else tree).itertext()).split())
+    return " ".join(" ".join((root if root is not None else tree).itertext()).split())
+
+
+def header_text(full: str, title: str, body: str) -> tuple[str, str, str]:
+    """Three regions of the page text ``full`` (page_text): between the headline and the body
+    (来源/作者/时间), just after the body (bylines, 责任编辑), and all the text after the headline."""
     nt = " ".join(title.split())
     start = full.find(nt) if nt else -1
     start = start + len(nt) if start >= 0 else 0
