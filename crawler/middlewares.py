@@ -43,8 +43,8 @@ class StayOnSiteMiddleware:
         site = getattr(getattr(self.crawler, "spider", None), "site", None)
         if site is None or request.meta.get("dont_obey_robotstxt") and request.url.endswith("/robots.txt"):
             return None
-        host = (urlsplit(request.url).hostname or "").lower()
-        if not any(host == d or host.endswith("." + d) for d in site.allowed_domains):
+        if not site.allows(request.url):
+            host = (urlsplit(request.url).hostname or "").lower()
             raise IgnoreRequest(f"off-site: {host} is not in allowed_domains")
         return None
 

@@ -12,6 +12,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class SiteConfigError(ValueError):
@@ -125,6 +126,12 @@ class Site:
     max_bytes: int | None = None
     max_links: int | None = None
     raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def allows(self, url: str) -> bool:
+        """The URL's host is one of allowed_domains or a subdomain of one (the spider's links, the
+        off-site middleware and check-site all ask this)."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def rules(self) -> dict:
         """The per-site knobs the pure pipeline functions take (plain data, no Scrapy)."""

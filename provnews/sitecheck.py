@@ -51,10 +51,6 @@ class Fetcher:
         self.timeout = timeout or site.timeout or defaults.DOWNLOAD_TIMEOUT
         self.robots: dict[str, RobotFileParser] = {}
 
-    def allowed_host(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.site.allowed_domains)
-
     def _raw(self, url: str) -> Fetched:
         request = urllib.request.Request(url, headers={"User-Agent": defaults.USER_AGENT})
         try:
@@ -90,7 +86,7 @@ class Fetcher:
             if not location:
                 return got
             target = urljoin(url, location)
-            if not self.allowed_host(target):
+            if not self.site.allows(target):
                 return Fetched(url, got.status, error=f"redirects off-site to {urlsplit(target).hostname}",
                                final_url=target)
             url = target
@@ -162,7 +158,7 @@ def check(site: Site, proxy: str = "", samples: int = SAMPLES) -> dict:
             continue
         if url in site.start_urls:
             tree = page_tree(got.body, got.headers or {}, url, site.encoding)
-            links = [link for link in page_links(tree, url) if fetcher.allowed_host(link.url)] if tree is not None else []
+            links = [link for link in page_links(tree, url) if fetcher.site.allows(link.url)] if tree is not None else []
         else:
             entries = parse_sitemap(got.body)[1] if url in site.sitemaps else parse_feed(got.body)
             links = [Link(e.url, e.title, e.date) for e in entries]

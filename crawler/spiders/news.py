@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from scrapy import Request, Spider, signals
 from scrapy.http import Response, TextResponse
@@ -42,11 +42,6 @@ def headers_to_dict(headers) -> dict[str, str]:
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def domain_allowed(url: str, domains: tuple[str, ...]) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == d or host.endswith("." + d) for d in domains)
 
 
 def settles_list(callback):
@@ -304,7 +299,7 @@ class NewsSpider(Spider):
                 if not href or href.startswith(("javascript:", "mailto:", "#")):
                     continue
                 url = safe_url_string(urljoin(response.url, href)).split("#")[0]
-                if url in seen or not domain_allowed(url, self.site.allowed_domains):
+                if url in seen or not self.site.allows(url):
                     continue
                 seen.add(url)
                 text = " ".join("".join(a.xpath(".//text()").getall()).split())
@@ -313,7 +308,7 @@ class NewsSpider(Spider):
 
     def _wanted(self, url: str) -> bool:
         """A sitemap or feed entry to fetch as an article."""
-        return (domain_allowed(url, self.site.allowed_domains)
+        return (self.site.allows(url)
                 and not any(p.search(url) for p in self._deny)
                 and (entry_is_article(url, self.learnt) if self.discover
                      else any(p.search(url) for p in self._article)))
@@ -324,7 +319,7 @@ class NewsSpider(Spider):
             return
         children, entries = parse_sitemap(response.body)
         for url in children:
-            if self.state.list_pages_counted() < self.max_list_pages and domain_allowed(url, self.site.allowed_domains):
+            if self.state.list_pages_counted() < self.max_list_pages and self.site.allows(url):
                 yield self._list_request(url, self.parse_sitemap)
         for entry in entries[: self.max_links]:
             if self._wanted(entry.url):
@@ -351,7 +346,7 @@ class NewsSpider(Spider):
         from scrapy.utils.sitemap import sitemap_urls_from_robots
 
         for url in sitemap_urls_from_robots(response.text, base_url=response.url):
-            if domain_allowed(url, self.site.allowed_domains):
+            if self.site.allows(url):
                 yield self._list_request(url, self.parse_sitemap)
 
     # --- article pages ------------------------------------------------------------------------
