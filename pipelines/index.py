@@ -23,8 +23,9 @@ def fts_tokens(article: dict) -> tuple[str, str, str, str]:
 def index_and_cluster(db: sqlite_utils.Database, url: str, sig: bytes | None | bool = False,
                       tokens: tuple | None = None) -> None:
     """Keep the FTS index and the syndication clusters in step with one article row."""
-    rowid, title, body, cluster = db.execute(
-        "SELECT rowid, title, body, cluster_id FROM articles WHERE url = ?", [url]).fetchone()
+    text = "title, body" if not tokens or sig is False else "NULL, NULL"  # the writer's row holds them
+    rowid, cluster, title, body = db.execute(
+        f"SELECT rowid, cluster_id, {text} FROM articles WHERE url = ?", [url]).fetchone()
     title_bi, body_bi, title_uni, body_uni = tokens or fts_tokens({"title": title, "body": body})
     db.execute("DELETE FROM articles_fts WHERE rowid = ?", [rowid])
     db.execute("INSERT INTO articles_fts (rowid, title_bi, body_bi, title_uni, body_uni) "
