@@ -27,7 +27,7 @@ from pipelines.extract.lines import clean_lines, drop_template_lines, take_origi
 from pipelines.extract.prune import prune
 from pipelines.extract.title import (choose_title, fold, headline_above, headline_lines, is_site_name,
                                      kicker_like)
-from pipelines.extract.words import ORIGINAL_TITLE_RE, T2S
+from pipelines.extract.words import ORIGINAL_TITLE_RE, simplified
 
 __all__ = ["extract", "apply_extract", "ExtractPipeline", "parse_html", "text_of", "read_meta",
            "choose_title", "prune", "clean_lines", "harvest_fields", "clean_author", "block_lines",
@@ -89,7 +89,8 @@ def _lost_opening(tree: lxml.html.HtmlElement, title: str, body: str, header: st
 
 
 def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None = None) -> dict:
-    """Return the ARTICLE_KEYS fields and "method" for one page.
+    """Return the ARTICLE_KEYS fields, "method", and "page_text" (the page's text, bylines.page_text,
+    which the dates stage reads too) for one page.
 
     ``html`` may be a string or an already parsed tree (it is not modified)."""
     rules = rules or {}
@@ -99,8 +100,9 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
     kicker, subtitle = headline_lines(tree, title)
 
     fields: dict[str, str] = {}
+    full = page_text(tree)  # the page's text, read once: the 信息公开 test, the bylines, the dates
     work = deepcopy(tree)
-    take_info_table(work, fields)
+    take_info_table(work, fields, full)
     fold_attachments(work)
     prune(work, rules.get("prune_xpaths"))
     br_to_paragraphs(work)
@@ -108,7 +110,7 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
     body = trafilatura_body(work, url)
     method = "trafilatura"
     plain_len = len(norm(body))
-    anchors = {a for a in (norm(text_of(el)) for el in tree.iter("a")) if len(a) >= 4}
+    anchors = {a for a in ("".join("".join(el.itertext()).split()) for el in tree.iter("a")) if len(a) >= 4}
     if plain_len < 60 or link_share_of_text(tree, body, anchors) > 0.5:
         alt = density_body(work)
         if len(norm(alt)) > max(plain_len * 1.2, 20):
@@ -122,7 +124,6 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
     body, kicker, subtitle = _drop_headline_lines(body, title, kicker, subtitle)
     body = drop_template_lines(body, template)
 
-    full = page_text(tree)
     header, tail, after = header_text(full, title, body)
     opening = _lost_opening(work, title, body, header, anchors)
     if opening:  # a copy further down is the same paragraph out of place
@@ -133,9 +134,9 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
     harvest_fields(after, fields)  # 责任编辑 in a pruned footer block, say
     if not fields.get("original_title"):
         for region in (header, tail):
-            simplified = region.translate(T2S)
-            if ORIGINAL_TITLE_RE.search(simplified):
-                take_original_title(region, simplified, fields)
+            folded = simplified(region)
+            if ORIGINAL_TITLE_RE.search(folded):
+                take_original_title(region, folded, fields)
                 break
     source = fields.get("source") or meta.get("contentsource") or meta.get("source") or ""
     author = clean_author(fields.get("author") or meta.get("author") or meta.get("article:author") or "")
@@ -146,16 +147,16 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
         "editor": fields.get("editor", ""), "kicker": kicker, "subtitle": subtitle,
         "original_title": fields.get("original_title", ""),
         "doc_number": fields.get("doc_number", ""), "issuer": fields.get("issuer", ""),
-        "method": method,
+        "method": method, "page_text": full,
     }
 
 
 def apply_extract(page: dict, rules: dict | None = None) -> None:
-    """Fill page["article"] (ARTICLE_KEYS); keep the parse for the dates stage."""
+    """Fill page["article"] (ARTICLE_KEYS); keep the parse and the page's text for the dates stage."""
     tree = parse_html(page["html"])
     out = extract(tree, page.get("final_url") or page.get("url") or "", rules)
     page["article"] = {k: out[k] for k in ARTICLE_KEYS}
-    page["_tree"] = tree
+    page["_tree"], page["_text"] = tree, out["page_text"]
 
 
 class ExtractPipeline(StagePipeline):

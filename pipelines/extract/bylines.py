@@ -10,7 +10,7 @@ import re
 
 from lxml.html import HtmlElement
 
-from pipelines.extract.words import HEADING_WORDS, NOT_AUTHOR, NOT_NAME, ORG_SUFFIX, ROLE_SUFFIX_RE, T2S
+from pipelines.extract.words import HEADING_WORDS, NOT_AUTHOR, NOT_NAME, ORG_SUFFIX, ROLE_SUFFIX_RE, simplified
 
 NAME = r"(?:[\u4e00-\u9fff·]{2,5}|[A-Za-z][A-Za-z .'-]{1,30}[A-Za-z])"
 NAMES = rf"{NAME}(?:[ \u3000、，,/]+{NAME}){{0,5}}"
@@ -45,7 +45,7 @@ def clean_author(value: str) -> str:
     """Names only: role words (编辑, 摄, 稿源 …) and non-person words (channels, places) dropped."""
     names = []
     for token in re.split(r"[ \u3000、，,/]+", value or ""):
-        folded = ROLE_SUFFIX_RE.sub("", token.translate(T2S))
+        folded = ROLE_SUFFIX_RE.sub("", simplified(token))
         token = token[: len(folded)]
         if not token or folded in NOT_AUTHOR or any(w in folded for w in NOT_NAME):
             continue
@@ -56,7 +56,7 @@ def clean_author(value: str) -> str:
 def harvest_fields(text: str, fields: dict) -> None:
     """Fill source / editor / author / doc_number / issuer from labelled text. Labels are matched in simplified forms
     (責任編輯 too); values are cut from the original text, so names keep their characters."""
-    folded = text.translate(T2S)
+    folded = simplified(text)
     for key, rxs in (*((k, [rx]) for k, rx in FIELD_RES.items()), ("author", AUTHOR_RES)):
         if fields.get(key):
             continue
@@ -119,7 +119,7 @@ def find_author(header: str, tail: str, body: str, fields: dict) -> None:
             m = TRAILING_BYLINE_RE.search(line) or LEADING_BYLINE_RE.match(line)
             names = re.split(r"[ \u3000、，,]+", m.group(1)) if m else []
             # （新华社）（人民网）are agencies, not people
-            if names and not any(n[-1] in ORG_SUFFIX or n.translate(T2S) in NOT_AUTHOR for n in names):
+            if names and not any(n[-1] in ORG_SUFFIX or simplified(n) in NOT_AUTHOR for n in names):
                 fields["author"] = " ".join(names)
                 break
     if not fields.get("author") and body:
@@ -127,7 +127,7 @@ def find_author(header: str, tail: str, body: str, fields: dict) -> None:
         lines = body.splitlines()[:3]
         for prev, line in zip(["", *lines], lines):
             if (re.fullmatch(r"[\u4e00-\u9fff]{2,3}", line) and line not in HEADING_WORDS
-                    and line.translate(T2S) not in NOT_AUTHOR
+                    and simplified(line) not in NOT_AUTHOR
                     and len(prev) <= 30 and line[-1] not in ORG_SUFFIX):
                 fields["author"] = line
                 break

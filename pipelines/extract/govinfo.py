@@ -24,13 +24,14 @@ BLOCKS = {"table", "tbody", "dl", "ul", "div", "section"}
 PRIMARY_LABELS = ("索引号", "发文机关", "发布机构", "发文字号", "主题分类", "成文日期")  # one is always there
 
 
-def info_table(tree: HtmlElement) -> HtmlElement | None:
+def info_table(tree: HtmlElement, page_text: str | None = None) -> HtmlElement | None:
     """The innermost block (table, list, div) holding three or more 信息公开 labels, or None.
 
     Labels are found in the text nodes and credited to their ancestors in one pass, so a page
-    without them costs one walk and no element's text is measured twice."""
-    text = "".join(tree.itertext()).replace(" ", "").replace("\u3000", "")
-    if not any(label in text for label in PRIMARY_LABELS) or len(set(LABEL_RE.findall(norm(text)))) < 3:
+    without them costs one walk and no element's text is measured twice. ``page_text``: the
+    page's text when the caller has it (bylines.page_text), spared a walk here."""
+    text = norm(page_text if page_text is not None else "".join(tree.itertext()))
+    if not any(label in text for label in PRIMARY_LABELS) or len(set(LABEL_RE.findall(text))) < 3:
         return None  # most pages: substring checks over the text, no element visited
     found: dict = {}
     for node in tree.iter():
@@ -64,9 +65,9 @@ def read_pairs(el: HtmlElement) -> dict[str, str]:
     return pairs
 
 
-def take_info_table(tree: HtmlElement, fields: dict) -> None:
+def take_info_table(tree: HtmlElement, fields: dict, page_text: str | None = None) -> None:
     """Move the 信息公开 table's 文号 and 发文机关 into ``fields`` and remove it from ``tree``."""
-    el = info_table(tree)
+    el = info_table(tree, page_text)
     if el is None:
         return
     pairs = read_pairs(el)

@@ -12,8 +12,8 @@ import re
 from pipelines.extract.bylines import harvest_fields
 from pipelines.extract.dom import norm
 from pipelines.extract.words import (BOILER_LINE_RE, CHROME_LINE_RE, EDGE_PROMO_RE, EDITOR_LINE_RE,
-                                     META_LINE_RE, NOTICE_HEAD_RE, NOTICE_RE, ORIGINAL_TITLE_RE, PROVENANCE_RE, T2S,
-                                     TAG_LINE_RE, TAIL_HEAD_RE, TRAILING_CREDIT_RE)
+                                     META_LINE_RE, NOTICE_HEAD_RE, NOTICE_RE, ORIGINAL_TITLE_RE, PROVENANCE_RE,
+                                     TAG_LINE_RE, TAIL_HEAD_RE, TRAILING_CREDIT_RE, simplified)
 
 CSS_LINE_RE = re.compile(r"^(?:[#.@\w\s,:>*()\[\]=\"'-]+\{|\}|[\w*-]+\s*:\s*[^;]{0,80};?\s*(?:/\*.*\*/)?|/\*.*\*/)$")
 # "[21:59] 06-04": the time stamp of a list row
@@ -51,7 +51,7 @@ def notice(raw: str, line: str, fields: dict) -> bool:
 def trim_edges(lines: list[str]) -> list[str]:
     """Drop promo/follow lines in the run opening the body and in the run closing it."""
     def promo(line: str) -> bool:
-        return len(line) <= EDGE_MAX and bool(EDGE_PROMO_RE.search(line.translate(T2S)))
+        return len(line) <= EDGE_MAX and bool(EDGE_PROMO_RE.search(simplified(line)))
 
     start, end = 0, len(lines)
     while start < end and promo(lines[start]):
@@ -94,7 +94,7 @@ def clean_lines(body: str, fields: dict, anchors: set[str] | None = None) -> str
         if not line:
             continue
         raw = line
-        line = line.translate(T2S)  # match in simplified forms; ``raw`` is what we keep
+        line = simplified(line)  # match in simplified forms; ``raw`` is what we keep
         raw, line = take_original_title(raw, line, fields)
         if not line:
             continue

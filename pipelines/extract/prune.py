@@ -7,6 +7,7 @@ they hold little plain text. A block holding most of the page's plain text is ne
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -14,19 +15,35 @@ from lxml.html import HtmlElement
 from pipelines.extract.dom import measure, norm, remove, text_of
 from pipelines.extract.words import BOILER_PINYIN, BOILER_TOKENS, CONTENT_TOKENS
 
+PRUNED_TAGS = ("div", "ul", "ol", "section", "aside", "nav", "footer", "header", "table", "span", "p",
+               "dl", "td", "li")
 DROP_TAGS = ("script", "style", "noscript", "iframe", "button", "select", "input",
              "textarea", "svg", "canvas", "object", "embed", "template")
 
 
+CAMEL_RE = re.compile(r"([a-z])([A-Z])")
+NON_WORD_RE = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=8192)
+def _words(raw: str) -> tuple[str, ...]:
+    return tuple(t for t in NON_WORD_RE.split(CAMEL_RE.sub(r"\1 \2", raw).lower()) if t)
+
+
 def tokens(el: HtmlElement) -> list[str]:
-    """The class and id words of an element, camelCase split, lower-cased."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
-    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw).lower()
-    return [t for t in re.split(r"[^a-z0-9]+", raw) if t]
+    """The class and id words of an element, camelCase split, lower-cased (a site repeats the
+    same few class names on every page, hence the cache)."""
+    return list(_words(f"{el.get('class') or ''} {el.get('id') or ''}"))
 
 
 def _is_boiler_by_name(el) -> bool:
-    toks = tokens(el)
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return False if raw == " " else _boiler_words(raw)
+
+
+@lru_cache(maxsize=8192)
+def _boiler_words(raw: str) -> bool:
+    toks = _words(raw)
     if not toks:
         return False
     if any(t in CONTENT_TOKENS for t in toks):
@@ -70,10 +87,13 @@ def prune(tree: HtmlElement, extra_xpaths: list[str] | None = None) -> None:
     stats = measure(root)  # exact for each element when visited: only later ones are removed
     page_plain = max(1, stats[root][0] - stats[root][1])
     removed: set = set()
-    for el in list(root.iter("div", "ul", "ol", "section", "aside", "nav", "footer", "header",
-                             "table", "span", "p", "dl", "td", "li")):
-        parent = el.getparent()
-        if parent is None or parent in removed or any(a in removed for a in el.iterancestors()):
+    for el in list(root.iter(*PRUNED_TAGS)):
+        # inside a removed block? Blocks come in document order, so the nearest block ancestor
+        # has been decided already (a removed block's blocks are marked removed in turn)
+        up = el.getparent()
+        while up is not None and up is not root and up.tag not in PRUNED_TAGS:
+            up = up.getparent()
+        if up is None or up in removed:
             removed.add(el)
             continue
         tag = el.tag

@@ -16,7 +16,7 @@ from lxml.html import HtmlElement
 from pipelines.extract.dom import block_lines, norm, text_of
 from pipelines.extract.prune import tokens
 from pipelines.extract.words import (BOILER_LINE_RE, CHROME_LINE_RE, KICKER_TOKENS, META_LINE_RE,
-                                     SPLIT_TITLE_RE, SUBTITLE_TOKENS, T2S)
+                                     SPLIT_TITLE_RE, SUBTITLE_TOKENS, simplified)
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "「": '"', "」": '"',
                          "『": '"', "』": '"', "〝": '"', "〞": '"', "'": '"', "—": "-", "–": "-",
@@ -94,7 +94,7 @@ def is_site_name(tree: HtmlElement, meta: dict, title: str) -> bool:
         return False
     if any(fold(meta.get(k, "")) == ft for k in ("og:site_name", "sitename", "application-name")):
         return True
-    if re.search(r"(?:网|網|台|报|報|在线|在線|频道|頻道|首页|首頁|门户|門戶|新闻中心|新聞中心)$", title.translate(T2S)):
+    if re.search(r"(?:网|網|台|报|報|在线|在線|频道|頻道|首页|首頁|门户|門戶|新闻中心|新聞中心)$", simplified(title)):
         return True
     if len(ft) > 12:
         return False  # longer than a site's name: read no further
@@ -128,7 +128,7 @@ def headline_above(tree: HtmlElement, body_lines: list[str], current: str = "") 
 
 
 def _headline_like(text: str) -> str:
-    folded = text.translate(T2S)
+    folded = simplified(text)
     n = len(norm(text))
     if not 6 <= n <= 60 or text.endswith(("。", "：", ":")) or re.search(r"\d{4}\s*[-/.年]\s*\d{1,2}", text):
         return ""
@@ -152,7 +152,7 @@ def _plain_line(el) -> str:
     if any(text_of(a) for a in el.iter("a")):
         return ""
     text = text_of(el)
-    folded = text.translate(T2S)
+    folded = simplified(text)
     n = len(norm(text))
     if not 2 <= n <= 50 or text.endswith(("。", "！", "？")) or re.search(r"\d{4}\s*[-/.年]\s*\d{1,2}", text):
         return ""
@@ -205,4 +205,4 @@ def headline_lines(tree: HtmlElement, title: str) -> tuple[str, str]:
 def kicker_like(line: str) -> bool:
     """A phrase, not a channel name or a breadcrumb (新闻, 生活> 正文, 速报>>, 原创)."""
     n = len(norm(line))
-    return 4 <= n <= 40 and not re.search(r"[>»›》]|首页|正文|位置|原创", line.translate(T2S))
+    return 4 <= n <= 40 and not re.search(r"[>»›》]|首页|正文|位置|原创", simplified(line))

@@ -18,6 +18,14 @@ T2S = str.maketrans(
     "条击单类产业务电邮传码备录优惠户组织标识护际浏阅数据请勿转贴复制连结节处内容提供隐私条款说明栏联系举错误"
     "调计视频幕独称爱亲罚奖级给无线总弹窗闻门样国实习注仅观点场与权创经过维台湾制达并",
 )
+_TRADITIONAL_RE = re.compile("[" + "".join(chr(k) for k, v in T2S.items() if k != v) + "]")
+
+
+def simplified(text: str) -> str:
+    """``text.translate(T2S)``, paid only by text that holds one of its traditional characters:
+    a mapping translate costs a dict look-up per character, a regex scan for the set does not
+    (whole pages go through here, and mainland pages hold none of them)."""
+    return text.translate(T2S) if _TRADITIONAL_RE.search(text) else text
 
 # --- class/id vocabularies ---------------------------------------------------------------------------
 # tokens of boilerplate blocks. Matched per token (split on non-alphanumerics), so "hot" never
