@@ -118,3 +118,43 @@ def test_boiler_name_cache_gives_the_rule(cls, ident):
         any(t in BOILER_TOKENS for t in toks) or any(p in "".join(toks) for p in BOILER_PINYIN))
     assert _is_boiler_by_name(el) is expected
     assert _is_boiler_by_name(el) is expected  # and again, from the cache
+
+
+# one text per alternative of every byline and field pattern: the needle table must let each through
+ALTERNATIVES = {
+    ("field", "editor"): ["责任编辑：王芳", "责编：王芳", "编辑：王芳", "值班编辑：王芳"],
+    ("field", "source"): ["来源：云南日报 ", "稿源：云南日报 ", "信息来源：云南日报 ", "文章来源：云南日报 ",
+                          "新闻来源：云南日报 ", "出处：云南日报 "],
+    ("field", "doc_number"): ["发文字号：云政发〔2024〕12号", "文号：云政发〔2024〕12号", "文件编号：ABC-2024-7"],
+    ("field", "issuer"): ["发文机关：省政府", "发布机构：省政府", "发文单位：省政府", "发布单位：省政府"],
+    ("author", 0): ["记者 李明/文", "通讯员 李明／文", "撰稿人 李明/文", " 李明/文 "],
+    ("author", 1): ["作者：王芳 ", "撰稿：王芳 ", "撰文：王芳 ", "执笔：王芳 ", "执笔人：王芳 ", "文字：王芳 ", "文/王芳 "],
+    ("author", 2): ["记者 王芳 ", "通讯员：王芳 ", "报道员 王芳 "],
+    ("author", 3): ["本帖由王芳于", "本贴由王芳于", "由王芳张贴", "由王芳发表于", "由王芳发布于"],
+    ("author", 4): [" 王芳/摄 "],
+}
+
+
+@pytest.mark.parametrize("which,text", [(k, t) for k, texts in ALTERNATIVES.items() for t in texts])
+def test_byline_needles_let_every_alternative_through(which, text):
+    """The prefilter (a needle per pattern) never hides a match: each alternative of each pattern
+    matches, and matches through the prefilter too."""
+    from pipelines.extract.bylines import AUTHOR_RES, FIELD_RES, NEEDS, _search
+
+    rx = FIELD_RES[which[1]] if which[0] == "field" else AUTHOR_RES[which[1]]
+    assert rx in NEEDS
+    assert rx.search(text), text
+    assert _search(rx, text), text
+
+
+@pytest.mark.parametrize("text,key", [
+    ("责任编辑：王芳", "editor"), ("来源：云南日报", "source"), ("文号：云政发〔2024〕12号", "doc_number"),
+    ("发文机关：云南省人民政府", "issuer"), ("记者 李明/文", "author"), ("作者：张倩", "author"),
+    ("本帖由王芳于2024-05-09发表", "author"), ("常书香/摄", "author"),
+])
+def test_harvest_still_reads_each_label(text, key):
+    from pipelines.extract.bylines import harvest_fields
+
+    fields: dict = {}
+    harvest_fields(text, fields)
+    assert fields.get(key)

@@ -63,25 +63,26 @@ def read_meta(tree: HtmlElement) -> dict[str, str]:
     return out
 
 
-def _chars(s: str | None) -> int:
-    return len("".join(s.split())) if s and not s.isspace() else 0
-
-
 def measure(root: HtmlElement) -> dict:
     """Per element: [text chars, link-text chars, links], whitespace excluded; one bottom-up pass.
 
     Pruning asks these questions of thousands of elements; measuring each subtree again would
     be quadratic on big portal pages. Each element, children first, adds its totals and its
-    tail to its parent's (one parent look-up per element instead of a walk over its children)."""
+    tail to its parent's (one parent look-up per element instead of a walk over its children);
+    the loop is written flat because it runs over every node of every page."""
     stats: dict = {}
+    get = stats.get
     for el in reversed(list(root.iter())):  # children before their parents
-        own = stats.get(el)
+        own = get(el)
         if own is None:
             own = stats[el] = [0, 0, 0]
-        if isinstance(el.tag, str):
-            own[0] += _chars(el.text)
-            if el.tag == "a" and own[0] < 150:  # a "link" holding a whole story is content
-                own[1], own[2] = own[0], own[2] + 1
+        if el.tag.__class__ is str:
+            text = el.text
+            if text and not text.isspace():
+                own[0] += len("".join(text.split()))
+            if own[0] < 150 and el.tag == "a":  # a "link" holding a whole story is content
+                own[1] = own[0]
+                own[2] += 1
         else:
             own[0] = own[1] = own[2] = 0  # a comment's or PI's text is not the page's
         if el is root:
@@ -89,10 +90,11 @@ def measure(root: HtmlElement) -> dict:
         parent = el.getparent()
         if parent is None:
             continue
-        up = stats.get(parent)
+        up = get(parent)
         if up is None:
             up = stats[parent] = [0, 0, 0]
-        up[0] += own[0] + _chars(el.tail)
+        tail = el.tail
+        up[0] += own[0] + (len("".join(tail.split())) if tail and not tail.isspace() else 0)
         up[1] += own[1]
         up[2] += own[2]
     return stats

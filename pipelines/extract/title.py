@@ -169,6 +169,13 @@ def _sibling(el, step: str):
     return sib
 
 
+def _reads_as(el: HtmlElement, folded: str) -> bool:
+    """fold(text of el) == folded, without folding a long text: NFKC never shrinks text to a third
+    (the headline's wrapper may be the whole <body>, whose folding would cost a millisecond)."""
+    text = norm(text_of(el))
+    return len(text) <= 3 * len(folded) + 8 and fold(text) == folded
+
+
 def headline_lines(tree: HtmlElement, title: str) -> tuple[str, str]:
     """(kicker, subtitle) printed around the headline element, '' when there is none.
 
@@ -179,14 +186,14 @@ def headline_lines(tree: HtmlElement, title: str) -> tuple[str, str]:
     ft = fold(title)
     if not ft:
         return "", ""
-    head = next((el for el in tree.iter(*HEADINGS) if fold(text_of(el)) == ft), None)
+    head = next((el for el in tree.iter(*HEADINGS) if _reads_as(el, ft)), None)
     if head is None:  # a headline in a named block: <div class="title">, <td class="biaoti">
         named = tree.xpath("//*[contains(@class,'tit') or contains(@id,'tit') or contains(@class,'Tit') "
                            "or contains(@class,'biaoti') or contains(@class,'headline')]")
-        head = next((el for el in named if fold(text_of(el)) == ft), None)
+        head = next((el for el in named if _reads_as(el, ft)), None)
     if head is None:
         return "", ""
-    while head.getparent() is not None and fold(text_of(head.getparent())) == ft:
+    while head.getparent() is not None and _reads_as(head.getparent(), ft):
         head = head.getparent()  # <div class="title"><h1>…</h1></div>: siblings are the wrapper's
     kicker = subtitle = ""
     before, after = _sibling(head, "getprevious"), _sibling(head, "getnext")
