@@ -158,3 +158,20 @@ def test_harvest_still_reads_each_label(text, key):
     fields: dict = {}
     harvest_fields(text, fields)
     assert fields.get(key)
+
+
+@pytest.mark.parametrize("html", [
+    "<html><body><div><p>正文。</p><div>附件：<a href='/a.pdf'>实施方案.pdf</a> <a href='/b.doc'>申报表.doc</a></div>"
+    "</div></body></html>",
+    "<html><body><p>正文没有附件列表。</p><p>附件</p></body></html>",
+    "<html><body><p>正文。</p></body></html>",
+])
+def test_attachments_fold_the_same_with_the_page_text_given(html):
+    from lxml import etree
+
+    from pipelines.extract.bylines import page_text
+
+    plain, fast = parse_html(html), parse_html(html)
+    govinfo.fold_attachments(plain)
+    govinfo.fold_attachments(fast, page_text(fast))
+    assert etree.tostring(fast, encoding="unicode") == etree.tostring(plain, encoding="unicode")

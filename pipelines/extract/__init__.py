@@ -103,7 +103,7 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
     full = page_text(tree)  # the page's text, read once: the 信息公开 test, the bylines, the dates
     work = deepcopy(tree)
     take_info_table(work, fields, full)
-    fold_attachments(work)
+    fold_attachments(work, full)
     prune(work, rules.get("prune_xpaths"))
     br_to_paragraphs(work)
     unwrap_layout_tables(work)

@@ -89,8 +89,11 @@ def _link_only(el) -> bool:
     return links > 0 and links >= 0.8 * len(norm(text_of(el)))
 
 
-def fold_attachments(tree: HtmlElement) -> None:
-    """Replace each 附件：<links> block by one line "附件：name；name" (in place)."""
+def fold_attachments(tree: HtmlElement, page_text: str | None = None) -> None:
+    """Replace each 附件：<links> block by one line "附件：name；name" (in place). ``page_text``: the
+    page's text when the caller has it; a page that never prints 附件 is not walked."""
+    if page_text is not None and "附件" not in page_text:
+        return
     for el in list(tree.iter("div", "p", "ul", "dl", "span", "td", "strong", "b", "h4", "h5")):
         if el.getparent() is None or not ATTACHMENT_LABEL_RE.match(el.text or ""):
             continue
