@@ -20,6 +20,7 @@ from twisted.internet import reactor
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from crawler.page_stages import CLASSIFY, crawl_stages
 from pipelines import site_lines
 from pipelines.batch_writer import BatchWriter
 from pipelines.stage_pool import StagePool, default_jobs
@@ -39,7 +40,7 @@ class _Shared:
         with cls.lock:
             cls.users += 1
             if cls.pool is None:
-                cls.pool = StagePool(jobs, clean_start=True)
+                cls.pool = StagePool(jobs, clean_start=True, stages=crawl_stages)
             if db not in cls.writers:
                 cls.writers[db] = BatchWriter(db, batch)
             return cls.pool, cls.writers[db]
@@ -75,6 +76,10 @@ class CrawlPipeline(StorePipeline):
         lines = site_lines.load(self.db, site.id) if site is not None else frozenset()
         if lines:  # the site's template lines from its pages stored so far (pipelines/site_lines.py)
             self.rules = {**self.rules, "template_lines": lines}
+        spider = self.crawler.spider
+        if getattr(spider, "discover", False):  # the workers judge what each "article" really is
+            self.rules = {**self.rules, CLASSIFY: True}
+            spider.kinds_in_stages = True
 
     def close_spider(self):
         _Shared.release()  # every item has committed: Scrapy closes a spider once none is in process
@@ -94,10 +99,17 @@ class CrawlPipeline(StorePipeline):
             except Exception as e:  # noqa: BLE001 - a broken pool: the page stays in the frontier
                 reactor.callFromThread(done.errback, Failure(e))
                 return
+            if page.get("page_kind"):  # fetched as an article, judged a list or nothing
+                reactor.callFromThread(self._judged, page, item.get("body") or b"")
             self.writer.put(page, lambda outcome: reactor.callFromThread(self._stored, done, page, outcome))
 
         self.pool.submit(dict(item), self.rules).add_done_callback(staged)
         return done
+
+    def _judged(self, page: dict, body: bytes) -> None:
+        """In the reactor thread: a list's links are scheduled as the spider would have yielded them."""
+        for request in self.crawler.spider.judged(page, page["page_kind"], body):
+            self.crawler.engine.crawl(request)
 
     def _stored(self, done: Deferred, page: dict, outcome) -> None:
         """In the reactor thread, once the page's transaction has committed (or failed)."""

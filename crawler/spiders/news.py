@@ -11,7 +11,7 @@ import re
 from urllib.parse import urljoin
 
 from scrapy import Request, Spider, signals
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import safe_url_string
 
@@ -73,6 +73,9 @@ class NewsSpider(Spider):
         # no article regexes: links are classed by crawler/link_classes.py, with what earlier runs
         # learnt (template → kind, and the article-looking URLs that turned out to be lists)
         self.discover = not site.article_patterns
+        # set by the crawl pipeline when its stage workers judge what a fetched "article" really is
+        # (crawler/page_stages.py); otherwise (a shared crawl's node) parse_article judges it here
+        self.kinds_in_stages = False
         self.learnt: dict[str, str] = {}
         self.known_lists: set[str] = set()
         self.max_depth, self.columns_per_page = 2, 12
@@ -360,7 +363,8 @@ class NewsSpider(Spider):
             final_url=response.url, headers=headers,
             fetched_at=utc_now_iso(), list_hint=response.meta.get("list_hint") or {},
         )
-        tree = page_tree(response.body, headers, response.url, self.site.encoding) if self.discover else None
+        judge = self.discover and not self.kinds_in_stages
+        tree = page_tree(response.body, headers, response.url, self.site.encoding) if judge else None
         kind = page_kind(tree, response.url) if tree is not None else ARTICLE
         if kind != ARTICLE:
             yield from self._not_an_article(response, page, kind)
@@ -379,6 +383,19 @@ class NewsSpider(Spider):
             self.state.count_list_page()
             response.meta["provnews_depth"] = self.max_depth  # its pagination, not its columns
             yield from self.parse_list.__wrapped__(self, response)
+
+    def judged(self, page: dict, kind: str, body: bytes) -> list[Request]:
+        """A page the stage workers found to be no article (crawler/page_stages.py): counted, and a
+        list's links followed as a list's within the list budget, as _not_an_article does in-line."""
+        self.crawler.stats.inc_value(f"provnews/article_was_{kind}")
+        if kind != LIST or self.state.list_pages_counted() >= self.max_list_pages:
+            return []
+        self.state.count_list_page()
+        url = page.get("final_url") or page["url"]
+        request = Request(url, meta={"list_hint": page.get("list_hint") or {},
+                                     "provnews_depth": self.max_depth})  # its pagination, not its columns
+        response = HtmlResponse(url, body=body, headers=page.get("headers") or {}, request=request)
+        return list(self.parse_list.__wrapped__(self, response))
 
     def article_failed(self, failure):
         """Record a failed article fetch (404, timeout, DNS...) as a page with its error."""

@@ -152,8 +152,12 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
 
 
 def apply_extract(page: dict, rules: dict | None = None) -> None:
-    """Fill page["article"] (ARTICLE_KEYS); keep the parse and the page's text for the dates stage."""
-    tree = parse_html(page["html"])
+    """Fill page["article"] (ARTICLE_KEYS); keep the parse and the page's text for the dates stage.
+    A parse already on the page (``_tree``, made by the crawl's page verdict from the same text)
+    is used, not made again."""
+    tree = page.get("_tree")
+    if tree is None:
+        tree = parse_html(page["html"])
     out = extract(tree, page.get("final_url") or page.get("url") or "", rules)
     page["article"] = {k: out[k] for k in ARTICLE_KEYS}
     page["_tree"], page["_text"] = tree, out["page_text"]
