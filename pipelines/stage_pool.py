@@ -31,6 +31,7 @@ def run_stages(args: tuple[dict, dict]) -> dict:
     if not page.get("error"):
         page["fts"] = fts_tokens(page["article"])
     page.pop("_tree", None)
+    page.pop("_text", None)
     page.pop("html", None)
     body = page.pop("body", None) or b""
     if not stored:

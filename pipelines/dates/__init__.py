@@ -31,6 +31,9 @@ __all__ = ["CST", "MIN_YEAR", "PRECISIONS", "PUBLISHED_META", "SOURCE_RANK", "Da
 
 
 def apply_dates(page: dict, rules: dict | None = None) -> None:
+    """The page's publication date into its article. Extract leaves its parse tree in ``_tree``
+    and the body's text in ``_text`` (page_text, the string collect_candidates would join
+    again); without them, the page is parsed and the text joined here."""
     from pipelines.extract import parse_html
 
     tree = page.get("_tree")
@@ -39,7 +42,8 @@ def apply_dates(page: dict, rules: dict | None = None) -> None:
     article = page.setdefault("article", {})
     article.update(find_published(tree, page.get("final_url") or page.get("url") or "",
                                   page.get("fetched_at"), page.get("list_hint"), rules,
-                                  title=article.get("title", "")))
+                                  title=article.get("title", ""),
+                                  text=page.get("_text") if tree is page.get("_tree") else None))
 
 
 class DatesPipeline(StagePipeline):

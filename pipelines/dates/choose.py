@@ -95,13 +95,16 @@ def parse_iso(value: str) -> datetime:
 
 def find_published(tree, url: str, fetched_at: str | datetime | None, list_hint: dict | None = None,
                    rules: dict | None = None, use_fallback: bool = True, title: str = "",
-                   normalizer=None) -> dict:
-    """{"published_at", "published_precision", "published_source"} (values None when no date)."""
+                   normalizer=None, text: str | None = None) -> dict:
+    """{"published_at", "published_precision", "published_source"} (values None when no date).
+
+    ``text``: the body's text, spaces collapsed, if the caller has it already (see
+    collect_candidates)."""
     from pipelines.dates.candidates import collect_candidates
 
     base = parse_iso(fetched_at) if isinstance(fetched_at, str) else (fetched_at or datetime.now(CST))
     cands = collect_candidates(tree, url, base, list_hint, (rules or {}).get("date_xpaths"), title,
-                               normalizer)
+                               normalizer, text)
     guess = (lambda: _fallback(tree, url, base)) if use_fallback and tree is not None else None
     best = choose(cands, guess)
     if best is None:

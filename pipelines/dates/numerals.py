@@ -58,12 +58,21 @@ def _digits(run: str) -> str:
 
 
 # capital numerals (贰零贰伍年捌月拾伍日) and 廿/卅 (二十/三十) as the ordinary ones
-_PLAIN = str.maketrans({"壹": "一", "贰": "二", "貳": "二", "叁": "三", "參": "三", "肆": "四", "伍": "五",
-                        "陆": "六", "陸": "六", "柒": "七", "捌": "八", "玖": "九", "拾": "十"})
+_CAPITALS = {"壹": "一", "贰": "二", "貳": "二", "叁": "三", "參": "三", "肆": "四", "伍": "五",
+             "陆": "六", "陸": "六", "柒": "七", "捌": "八", "玖": "九", "拾": "十"}
+_PLAIN = str.maketrans(_CAPITALS)
+_PLAIN_KEYS = tuple(_CAPITALS)
+
+
+# a character one of arabise's rewrites needs (a numeral, O for 〇, 民 of 民国, 半/刻/钟 of the
+# spoken clock): without one, arabise returns its text as it is, so it need not run at all
+_NEEDED_RE = re.compile(f"[{CN_NUM}百民O半刻钟鐘廿卅{''.join(_PLAIN_KEYS)}]")
 
 
 def arabise(text: str) -> str:
     """Every Chinese-numeral year, month, day, hour, minute and second of ``text`` in digits."""
+    if not _NEEDED_RE.search(text):
+        return text
     text = text.translate(_PLAIN).replace("廿", "二十").replace("卅", "三十")
     text = ROC_YEAR_RE.sub(lambda m: f"民国{cn_number(m[1]) if cn_number(m[1]) is not None else m[1]}年",
                            text)
