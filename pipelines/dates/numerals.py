@@ -60,7 +60,6 @@ def _digits(run: str) -> str:
 # capital numerals (贰零贰伍年捌月拾伍日) and 廿/卅 (二十/三十) as the ordinary ones
 _CAPITALS = {"壹": "一", "贰": "二", "貳": "二", "叁": "三", "參": "三", "肆": "四", "伍": "五",
              "陆": "六", "陸": "六", "柒": "七", "捌": "八", "玖": "九", "拾": "十"}
-_PLAIN = str.maketrans(_CAPITALS)
 _PLAIN_KEYS = tuple(_CAPITALS)
 
 
@@ -70,14 +69,22 @@ _NEEDED_RE = re.compile(f"[{CN_NUM}百民O半刻钟鐘廿卅{''.join(_PLAIN_KEYS
 
 
 def arabise(text: str) -> str:
-    """Every Chinese-numeral year, month, day, hour, minute and second of ``text`` in digits."""
+    """Every Chinese-numeral year, month, day, hour, minute and second of ``text`` in digits.
+
+    Runs on whole pages too, so each rewrite runs only when the text holds a character its
+    pattern cannot match without (a plain ``in`` test: far cheaper than the pattern's scan)."""
     if not _NEEDED_RE.search(text):
         return text
-    text = text.translate(_PLAIN).replace("廿", "二十").replace("卅", "三十")
-    text = ROC_YEAR_RE.sub(lambda m: f"民国{cn_number(m[1]) if cn_number(m[1]) is not None else m[1]}年",
-                           text)
-    text = CN_YEAR4_RE.sub(lambda m: _digits(m[1]) + m[2], text)
-    text = CN_YEAR2_RE.sub(lambda m: _digits(m[1]) + m[2], text)
+    for capital in _PLAIN_KEYS:  # str.translate with a dict costs ~30 ns a character; these are rare
+        if capital in text:
+            text = text.replace(capital, _CAPITALS[capital])
+    text = text.replace("廿", "二十").replace("卅", "三十")
+    if "民" in text:
+        text = ROC_YEAR_RE.sub(lambda m: f"民国{cn_number(m[1]) if cn_number(m[1]) is not None else m[1]}年",
+                               text)
+    if "年" in text:
+        text = CN_YEAR4_RE.sub(lambda m: _digits(m[1]) + m[2], text)
+        text = CN_YEAR2_RE.sub(lambda m: _digits(m[1]) + m[2], text)
 
     def unit(m: re.Match) -> str:
         n = cn_number(m[1])
@@ -86,11 +93,17 @@ def arabise(text: str) -> str:
         return f"{n:02d}{m[2]}" if m[2] in "分秒" else f"{n}{m[2]}"
 
     text = CN_UNIT_RE.sub(unit, text)
-    text = BARE_DAY_RE.sub(lambda m: f"{m[1]}{cn_number(m[2])}日" if cn_number(m[2]) else m[0], text)
+    if "月" in text:
+        text = BARE_DAY_RE.sub(lambda m: f"{m[1]}{cn_number(m[2])}日" if cn_number(m[2]) else m[0], text)
     # spoken clock: 十一点半 → 11:30, 3点一刻 → 3:15, 八点钟 → 8点
-    text = HALF_RE.sub(r"\1:30", text)
-    text = QUARTER_RE.sub(lambda m: f"{m[1]}:{15 * int(_digits(m[2])):02d}", text)
-    text = OCLOCK_RE.sub(r"\1点", text)
+    if "半" in text:
+        text = HALF_RE.sub(r"\1:30", text)
+    if "刻" in text:
+        text = QUARTER_RE.sub(lambda m: f"{m[1]}:{15 * int(_digits(m[2])):02d}", text)
+    if "钟" in text or "鐘" in text:
+        text = OCLOCK_RE.sub(r"\1点", text)
+    if not any(c in text for c in "点點时時"):
+        return text
     # 九点零九 / 八点十五 (minutes without 分)
     return SPOKEN_MIN_RE.sub(lambda m: f"{m[1]}{cn_number(m[2]):02d}" if cn_number(m[2]) is not None
                              and cn_number(m[2]) < 60 else m[0], text)
