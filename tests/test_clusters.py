@@ -175,3 +175,19 @@ def test_a_document_number_alone_keeps_two_notices_apart():
     verdict = compare("\n".join(paras), "\n".join(other), title, title, same_site=True)
     assert not verdict.same and ["楚政办通〔2024〕18号", "楚政办通〔2024〕27号"] in [list(d) for d in verdict.differing]
     assert compare("\n".join(paras), "\n".join(paras), title, title, same_site=True).same  # a re-post
+
+
+def test_an_exact_copy_skips_the_alignment_with_compares_verdict():
+    """The clustering's fast path for exact copies (pipelines/clusters._same_story) agrees with
+    samestory.compare on every notice, story and circular, on one site and across sites."""
+    from pipelines.clusters import _same_story, judge
+
+    texts = [(title, "\n".join(paras)) for title, paras in cp.STORIES]
+    texts += [(title, "\n".join(paras)) for title, paras, _ in (cp.circular(0), cp.tender(0))]
+    for (title, body), publisher in itertools.product(texts, [("a", "a.example.cn"), ("b", "b.example.cn")]):
+        mine, copy = (("a", "a.example.cn"), title, body), (publisher, title, body)
+        assert _same_story(mine, copy) and judge(mine, copy, explain=False).same, title
+    title, body = texts[0]
+    changed = (("a", "a.example.cn"), title, body.replace("，", "，记者 张三 报道，", 1))
+    assert _same_story(changed, (("a", "a.example.cn"), title, body)) == judge(
+        changed, (("a", "a.example.cn"), title, body), explain=False).same  # not a copy: compare decides
