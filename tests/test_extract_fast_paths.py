@@ -175,3 +175,31 @@ def test_attachments_fold_the_same_with_the_page_text_given(html):
     govinfo.fold_attachments(plain)
     govinfo.fold_attachments(fast, page_text(fast))
     assert etree.tostring(fast, encoding="unicode") == etree.tostring(plain, encoding="unicode")
+
+
+def test_a_plain_head_goes_before_the_content_search_and_a_swallowing_head_stays():
+    from pipelines.extract.dom import drop_plain_head
+
+    plain = parse_html("<html><head><title>标题</title><meta name='a' content='b'><script>x</script>"
+                       "</head><body><p>正文。</p></body></html>")
+    drop_plain_head(plain)
+    assert plain.find("head") is None and plain.find(".//p").text == "正文。"
+    # markup that libxml2 reads as head content: the page's body sits inside <head>
+    swallowing = parse_html("<html><head><title>标题</title><cms:top><div><p>正文。</p></div></cms:top>"
+                            "</head><body></body></html>")
+    if swallowing.find("head") is not None and swallowing.find("head").find(".//p") is not None:
+        drop_plain_head(swallowing)
+        assert swallowing.find("head") is not None
+    assert "正文" in "".join(swallowing.itertext())
+
+
+def test_extract_reads_the_title_and_story_of_a_page_whose_head_swallowed_the_body():
+    from pipelines.extract import extract
+
+    story = "记者从昆明市应急管理局获悉，全市今年已完成防汛应急演练120场次，参与群众逾三万人。"
+    html = ("<html><head><title>防汛演练120场次-测试网</title><meta http-equiv='content-type' "
+            "content='text/html; charset=gb2312'><link href='/a.css' rel='stylesheet'>"
+            "<cms_include:style><link href='/b.css' rel='stylesheet'>"
+            f"<body><center><h1>防汛演练120场次</h1><p>{story}</p><p>{story}</p><p>{story}</p></center></body></html>")
+    out = extract(html)
+    assert story in out["body"]

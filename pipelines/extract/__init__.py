@@ -20,8 +20,8 @@ import lxml.html
 from pipelines import StagePipeline
 from pipelines.extract.body import density_body, link_share_of_text, trafilatura_body
 from pipelines.extract.bylines import clean_author, find_author, harvest_fields, header_text, page_text
-from pipelines.extract.dom import (block_lines, br_to_paragraphs, measure, norm, parse_html,
-                                   read_meta, text_of, unwrap_layout_tables)
+from pipelines.extract.dom import (block_lines, br_to_paragraphs, drop_plain_head, measure, norm,
+                                   parse_html, read_meta, text_of, unwrap_layout_tables)
 from pipelines.extract.govinfo import fold_attachments, take_info_table
 from pipelines.extract.lines import clean_lines, drop_template_lines, take_original_title
 from pipelines.extract.prune import prune
@@ -107,6 +107,7 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
     prune(work, rules.get("prune_xpaths"))
     br_to_paragraphs(work)
     unwrap_layout_tables(work)
+    drop_plain_head(work)
     body = trafilatura_body(work, url)
     method = "trafilatura"
     plain_len = len(norm(body))
