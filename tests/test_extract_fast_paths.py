@@ -203,3 +203,16 @@ def test_extract_reads_the_title_and_story_of_a_page_whose_head_swallowed_the_bo
             f"<body><center><h1>防汛演练120场次</h1><p>{story}</p><p>{story}</p><p>{story}</p></center></body></html>")
     out = extract(html)
     assert story in out["body"]
+
+
+@pytest.mark.parametrize("html", mirror_pages(12))
+def test_trafilatura_with_options_built_once_gives_the_plain_call(html):
+    import trafilatura
+
+    from pipelines.extract.body import trafilatura_body
+
+    tree = parse_html(html)
+    plain = trafilatura.extract(tree, url="http://x.test/a.html", output_format="txt", include_comments=False,
+                                include_tables=True, include_images=False, include_links=False,
+                                deduplicate=False, favor_precision=False, fast=True, with_metadata=False) or ""
+    assert trafilatura_body(tree, "http://x.test/a.html") == plain

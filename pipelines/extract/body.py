@@ -6,22 +6,32 @@ it returns little or a page of headlines, and the density scorer below reads tho
 from __future__ import annotations
 
 import re
+from copy import copy
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
 from pipelines.extract.dom import BLOCK_TAGS, block_lines, link_stats, measure, norm, text_of
 
 
+@lru_cache(maxsize=1)
+def _options():
+    """trafilatura's options for our call, built once: tables kept, comments, images and links
+    left out, fast (our density scorer is the second opinion). Building them reads its config file
+    settings anew on every call, a few per cent of the call."""
+    from trafilatura.settings import Extractor
+
+    return Extractor(output_format="txt", fast=True, precision=False, recall=False, comments=False,
+                     links=False, images=False, tables=True, dedup=False, with_metadata=False)
+
+
 def trafilatura_body(tree: HtmlElement, url: str) -> str:
-    """trafilatura's text of the (pruned) tree: tables kept, comments and links left out."""
+    """trafilatura's text of the (pruned) tree."""
     import trafilatura
 
-    text = trafilatura.extract(
-        tree, url=url or None, output_format="txt", include_comments=False, include_tables=True,
-        include_images=False, include_links=False, deduplicate=False, favor_precision=False, fast=True,
-        with_metadata=False,
-    )
-    return text or ""
+    options = copy(_options())  # trafilatura copies its options too before changing one
+    options.url = options.source = url or None
+    return trafilatura.extract(tree, options=options) or ""
 
 
 def density_body(tree: HtmlElement) -> str:
