@@ -24,8 +24,14 @@ from pipelines.schema import ARTICLES_COLUMNS, EXTRACT_FIELDS, connect  # noqa: 
 ARTICLE_FIELDS = list(ARTICLES_COLUMNS) + ["published_day", *EXTRACT_FIELDS]
 
 
+# zlib level of stored pages. Measured on the 318 corpus pages (78 KB of HTML each): level 6
+# took 1.66 ms a page for 24.7 % of the raw size, level 3 0.85 ms for 26.8 %: half the CPU of
+# the stage workers' compression for 8 % more bytes on disk. Any level decompresses alike.
+BODY_ZLIB_LEVEL = 3
+
+
 def compress(body: bytes) -> bytes:
-    return zlib.compress(body or b"", 6)
+    return zlib.compress(body or b"", BODY_ZLIB_LEVEL)
 
 
 def decompress(blob: bytes | None) -> bytes:
