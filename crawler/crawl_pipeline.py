@@ -14,6 +14,7 @@ One pool and one writer serve every site crawled in the process (each site is it
 """
 from __future__ import annotations
 
+import functools
 import threading
 
 from twisted.internet import reactor
@@ -22,7 +23,7 @@ from twisted.python.failure import Failure
 
 from crawler.page_stages import CLASSIFY, crawl_stages
 from pipelines import site_lines
-from pipelines.batch_writer import BatchWriter
+from pipelines.batch_writer import BatchWriter, call_each
 from pipelines.stage_pool import StagePool, default_jobs
 from pipelines.store import StorePipeline
 
@@ -36,13 +37,14 @@ class _Shared:
     writers: dict[str, BatchWriter] = {}
 
     @classmethod
-    def acquire(cls, db: str, jobs: int, batch: int) -> tuple[StagePool, BatchWriter]:
+    def acquire(cls, db: str, jobs: int, batch: int, linger: float) -> tuple[StagePool, BatchWriter]:
         with cls.lock:
             cls.users += 1
             if cls.pool is None:
                 cls.pool = StagePool(jobs, clean_start=True, stages=crawl_stages)
-            if db not in cls.writers:
-                cls.writers[db] = BatchWriter(db, batch)
+            if db not in cls.writers:  # a batch's outcomes reach the reactor in one call
+                cls.writers[db] = BatchWriter(db, batch, linger, deliver=lambda calls: reactor.callFromThread(
+                    call_each, calls))
             return cls.pool, cls.writers[db]
 
     @classmethod
@@ -70,7 +72,8 @@ class CrawlPipeline(StorePipeline):
         settings = self.crawler.settings
         jobs = settings.getint("PROVNEWS_JOBS") or default_jobs()
         self.pool, self.writer = _Shared.acquire(str(settings.get("PROVNEWS_DB")), jobs,
-                                                 settings.getint("PROVNEWS_STORE_BATCH"))
+                                                 settings.getint("PROVNEWS_STORE_BATCH"),
+                                                 settings.getfloat("PROVNEWS_STORE_LINGER"))
         self.rules = self.site_rules()
         site = getattr(self.crawler.spider, "site", None)
         lines = site_lines.load(self.db, site.id) if site is not None else frozenset()
@@ -92,16 +95,18 @@ class CrawlPipeline(StorePipeline):
 
     def process_item(self, item):
         done: Deferred = Deferred()
+        self.writer.expect()  # a batch being gathered may wait for it
 
         def staged(future) -> None:  # in the pool's thread (or at once, without workers)
             try:
                 page = future.result()
             except Exception as e:  # noqa: BLE001 - a broken pool: the page stays in the frontier
+                self.writer.abandon()
                 reactor.callFromThread(done.errback, Failure(e))
                 return
             if page.get("page_kind"):  # fetched as an article, judged a list or nothing
                 reactor.callFromThread(self._judged, page, item.get("body") or b"")
-            self.writer.put(page, lambda outcome: reactor.callFromThread(self._stored, done, page, outcome))
+            self.writer.put(page, functools.partial(self._stored, done, page), expected=True)
 
         self.pool.submit(dict(item), self.rules).add_done_callback(staged)
         return done
@@ -112,7 +117,8 @@ class CrawlPipeline(StorePipeline):
             self.crawler.engine.crawl(request)
 
     def _stored(self, done: Deferred, page: dict, outcome) -> None:
-        """In the reactor thread, once the page's transaction has committed (or failed)."""
+        """In the reactor thread (one callFromThread per batch), once the page's transaction has
+        committed (or failed)."""
         if isinstance(outcome, BaseException):
             done.errback(Failure(outcome))
             return

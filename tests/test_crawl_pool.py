@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 
 from pipelines.page import new_page
 from pipelines.batch_writer import BatchWriter
@@ -96,6 +97,49 @@ def test_the_writer_reports_each_outcome_after_its_commit(tmp_path):
     writer.close()
     assert sorted(seen) == sorted((p["url"], "new", 1) for p in pages)
     assert rows(path, "SELECT count(*) FROM frontier") == [(0,)]
+
+
+
+def staged_pages(n: int) -> list[dict]:
+    return [StagePool(1).submit(p, {}).result() for p in mirror_pages(n)]
+
+
+def test_pages_on_their_way_are_gathered_into_one_commit_and_a_bad_one_fails_alone(tmp_path):
+    pages = staged_pages(4)
+    path = tmp_path / "g.db"
+    with_frontier(path, pages).conn.close()
+    bad = dict(pages[2])
+    del bad["site"]  # a page the store cannot write
+    delivered: list[list] = []
+    writer = BatchWriter(path, batch=4, linger=600, deliver=delivered.append)
+    for _ in range(4):
+        writer.expect()  # all four are in the stage pool
+    for page in (pages[0], pages[1], bad, pages[3]):  # the writer waits for them, not for the linger
+        writer.put(page, page["url"], expected=True)
+    writer.close()
+    assert writer.commits == 1 and len(delivered) == 1  # one transaction, one hand-over
+    outcomes = dict(delivered[0])
+    assert [outcomes[p["url"]] for p in (pages[0], pages[1], pages[3])] == ["new"] * 3
+    assert isinstance(outcomes[bad["url"]], KeyError)
+    assert rows(path, "SELECT url FROM frontier") == [(bad["url"],)]  # the bad page stays pending
+
+
+def test_a_page_with_none_behind_it_commits_at_once_and_close_waits_for_no_straggler(tmp_path):
+    pages = staged_pages(2)
+    path = tmp_path / "s.db"
+    with_frontier(path, pages).conn.close()
+    committed = threading.Event()
+    writer = BatchWriter(path, batch=32, linger=600)
+    writer.put(pages[0], lambda outcome: committed.set())  # nothing else on its way: no linger
+    assert committed.wait(timeout=60)
+    writer.expect()
+    writer.expect()  # the second never comes (its stages failed, say)
+    writer.put(pages[1], lambda outcome: None, expected=True)
+    closing = threading.Thread(target=writer.close)
+    closing.start()
+    closing.join(timeout=60)  # close() stops a batch from lingering
+    assert not closing.is_alive()
+    assert writer.commits == 2 and rows(path, "SELECT count(*) FROM articles") == [(2,)]
 
 
 def descendants(pid: int) -> set[int]:
