@@ -97,6 +97,10 @@ def _foreign_share(body: bytes) -> float:
     return _COUNT.run_bytes / non_ascii if non_ascii else 0.0
 
 
+# bytes that text never holds: C0 controls except tab, newline, vertical tab, form feed, CR and ESC
+CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b < 27 or 27 < b < 32)
+
+
 def _looks_binary(body: bytes, headers: dict) -> str | None:
     ctype = ""
     for k, v in headers.items():
@@ -107,8 +111,9 @@ def _looks_binary(body: bytes, headers: dict) -> str | None:
         return f"binary body ({head[:4]!r}) with content-type {ctype or 'none'}"
     if ctype and not ctype.startswith(HTML_TYPES) and b"<html" not in body[:4096].lower():
         return f"not HTML: content-type {ctype}"
-    control = sum(1 for b in body[:4096] if b < 9 or 13 < b < 27 or 27 < b < 32)
-    if control > max(8, len(body[:4096]) // 100):  # text has almost no control bytes
+    start = body[:4096]
+    control = len(start) - len(start.translate(None, CONTROL_BYTES))  # counted in C, not per byte
+    if control > max(8, len(start) // 100):  # text has almost no control bytes
         return "binary body (control bytes)"
     return None
 
@@ -141,9 +146,10 @@ def decode(body: bytes, headers: dict | None = None, override: str = "") -> tupl
         enc = declared[0] if declared else "utf-8"
         return body.decode(enc, errors="replace"), enc
     # UTF-8 is self-validating: bytes that decode cleanly as UTF-8 are almost never GBK text.
-    utf8_errors = _decode_errors(body, "utf-8")
-    if utf8_errors == 0:
-        return body.decode("utf-8"), "utf-8"
+    try:
+        return body.decode("utf-8"), "utf-8"  # a strict decode stops at the first invalid byte
+    except UnicodeDecodeError:
+        pass
     # Mostly valid UTF-8 with a few foreign runs (a GBK paragraph pasted into a UTF-8 page):
     # decode as UTF-8 and read each invalid run as GB18030, so neither part is lost.
     if _foreign_share(body) <= 0.3:

@@ -75,3 +75,13 @@ def test_not_text_is_a_stage_error(body, why):
 def test_non_html_content_type_is_refused():
     with pytest.raises(StageError, match="not HTML"):
         decode(b"a,b,c\n1,2,3\n", {"Content-Type": "application/octet-stream"})
+
+
+def test_control_bytes_are_the_ones_text_never_holds():
+    """The C-level count (bytes.translate) counts exactly the bytes the rule names."""
+    from pipelines.decode import CONTROL_BYTES
+
+    assert set(CONTROL_BYTES) == {b for b in range(256) if b < 9 or 13 < b < 27 or 27 < b < 32}
+    sample = bytes(range(256)) * 3
+    assert len(sample) - len(sample.translate(None, CONTROL_BYTES)) == \
+        sum(1 for b in sample if b < 9 or 13 < b < 27 or 27 < b < 32)
