@@ -270,3 +270,84 @@ def test_published_day_is_the_shanghai_day_in_the_database(tmp_path):
     MIGRATIONS[[m.__name__ for m in MIGRATIONS].index("_published_day")](db)
     assert [r[0] for r in db.execute("SELECT published_day FROM articles ORDER BY url")] == \
         ["2024-05-09", "2024-05-09", None]
+
+
+# --- the stage's fast scans (pipelines/dates/scan.py) give what the plain loops gave -----------
+from pipelines.dates.normalise import FULL_RE  # noqa: E402
+from pipelines.dates.scan import LABELLED_RE, full_dates, labelled_lines, nfkc  # noqa: E402
+
+DATEY = st.text(alphabet="0123456789０１２９ -/.年月日号时：:上下午 发布时间日期更新成文｜|①㋀⼀〇二O\u0301e𝟐", max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60) | DATEY)
+def test_nfkc_is_unicodedata_nfkc(text):
+    import unicodedata
+
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(DATEY)
+def test_full_dates_are_full_re_finditer(text):
+    assert [m.span() for m in full_dates(text)] == [m.span() for m in FULL_RE.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(DATEY)
+def test_labelled_lines_are_labelled_re_finditer(text):
+    assert [m.span() for m in labelled_lines(text, 3)] == [m.span() for m in LABELLED_RE.finditer(text)][:3]
+
+
+def test_a_fullwidth_digit_date_in_the_text_is_found():
+    out = published("<html><body><p>正文第一段。</p><p>２０２４年５月８日　１０：２１</p></body></html>")
+    assert out == {"published_at": iso(2024, 5, 8, 10, 21), "published_precision": "minute",
+                   "published_source": "visible"}
+
+
+def test_a_labelled_line_beats_an_earlier_unlabelled_date():
+    html = ("<html><body><p>相关：2024-05-01 08:00 旧闻</p><div>本站 发布时间：2024-05-08 09:30 来源：某报</div>"
+            "<p>正文</p></body></html>")
+    assert published(html)["published_at"] == iso(2024, 5, 8, 9, 30)
+
+
+def test_a_label_cell_inside_a_layout_table_is_read():
+    # the layout cell holds the whole page (read only as far as a label could reach); the label
+    # is in a <b> inside its own cell, with a colon and spaces around it
+    filler = "".join(f"<p>第{i}段正文，内容很长。</p>" for i in range(30))
+    html = ("<html><body><table><tr><td>" + filler +
+            "<table><tr><td>成文日期</td><td>2024-05-01</td></tr>"
+            "<tr><td> <b>发布日期 ：</b> </td><td>2024-05-07</td></tr></table></td></tr></table></body></html>")
+    assert published(html)["published_at"] == iso(2024, 5, 7)  # the text alone would say 05-01
+
+
+def test_the_first_date_element_in_document_order_wins():
+    html = ('<html><body><div class="nav">首页</div><p>2024-05-01 07:00 旧闻</p><span id="PubTime">2024-05-06 08:00</span>'
+            '<p>正文</p><span class="DATE">2024-05-07 09:00</span><em class="info">2024-05-08 10:00</em>'
+            '</body></html>')
+    assert published(html)["published_at"] == iso(2024, 5, 6, 8, 0)
+
+
+def test_apply_dates_reads_the_text_extract_left_and_falls_back_without_it():
+    from pipelines.dates import apply_dates
+    from pipelines.extract.bylines import page_text
+
+    html = ("<html><body><h1>标题</h1><p>发布时间：2024-05-08 09:30</p><p>正文</p></body></html>")
+    tree = parse_html(html)
+    with_text = {"_tree": tree, "_text": page_text(tree), "url": "", "fetched_at": "2024-05-09T04:00:00+00:00",
+                 "article": {"title": "标题"}}
+    without = {"_tree": tree, "url": "", "fetched_at": "2024-05-09T04:00:00+00:00", "article": {"title": "标题"}}
+    apply_dates(with_text)
+    apply_dates(without)
+    assert with_text["article"] == without["article"]
+    assert with_text["article"]["published_at"] == iso(2024, 5, 8, 9, 30)
+
+
+def test_run_stages_sends_no_page_text_back():
+    from pipelines.page import new_page
+    from pipelines.stage_pool import run_stages
+
+    page = new_page("http://a.cn/x.html", site="", body="<html><body><p>正文</p></body></html>".encode(),
+                    fetched_at="2024-05-09T04:00:00+00:00")
+    page["_text"] = "正文"
+    assert "_text" not in run_stages((page, {}))
