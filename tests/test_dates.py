@@ -301,8 +301,7 @@ def test_labelled_lines_are_labelled_re_finditer(text):
 
 def test_a_fullwidth_digit_date_in_the_text_is_found():
     out = published("<html><body><p>正文第一段。</p><p>２０２４年５月８日　１０：２１</p></body></html>")
-    assert out == {"published_at": iso(2024, 5, 8, 10, 21), "published_precision": "minute",
-                   "published_source": "visible"}
+    assert (out["published_at"], out["published_source"]) == (iso(2024, 5, 8, 10, 21), "visible")
 
 
 def test_a_labelled_line_beats_an_earlier_unlabelled_date():
