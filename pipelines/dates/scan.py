@@ -67,16 +67,17 @@ def nfkc(text: str) -> str:
 
 def full_dates(text: str) -> Iterator[re.Match]:
     """FULL_RE.finditer(text). A full date starts with four digits not after a digit (its
-    look-behind), so only the start of each run of four or more digits is tried; the pattern
-    itself opens with that look-behind, which keeps the engine from skipping ahead on its own."""
+    look-behind) and followed by a separator, so only runs of exactly four digits are tried (the
+    pattern itself opens with that look-behind, which keeps the engine from skipping ahead)."""
     pos = 0
-    while (run := _DIGIT_RUN_RE.search(text, pos)) is not None:
-        m = FULL_RE.match(text, run.start())
-        if m is None:
-            pos = run.end()
+    for run in _DIGIT_RUN_RE.finditer(text):
+        start = run.start()
+        if start < pos or run.end() - start != 4:  # inside the last date / a longer number
             continue
-        yield m
-        pos = m.end()
+        m = FULL_RE.match(text, start)
+        if m is not None:
+            yield m
+            pos = m.end()
 
 
 def labelled_lines(text: str, limit: int) -> list[re.Match]:
