@@ -9,15 +9,7 @@ import sqlite_utils
 
 from pipelines.clusters import cluster_article
 from pipelines.dedup import minhash, signature_bytes
-from pipelines.fulltext import index_text
-
-
-def fts_tokens(article: dict) -> tuple[str, str, str, str]:
-    """(title_bi, body_bi, title_uni, body_uni): the FTS columns; pure, so re-ingest workers
-    compute them and the single writer only inserts."""
-    title_bi, title_uni = index_text(article.get("title") or "")
-    body_bi, body_uni = index_text(article.get("body") or "")
-    return title_bi, body_bi, title_uni, body_uni
+from pipelines.packing import fts_tokens  # the stage workers' copy-free import (packing.py)
 
 
 def index_and_cluster(db: sqlite_utils.Database, url: str, sig: bytes | None | bool = False,

@@ -14,7 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterable, Iterator
 
 from pipelines import process_page
-from pipelines.store import compress, decompress, fts_tokens
+from pipelines.packing import compress, decompress, fts_tokens  # not store: no sqlite-utils here
 
 
 def run_stages(args: tuple[dict, dict]) -> dict:

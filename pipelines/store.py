@@ -8,34 +8,20 @@ rows, never add them. WAL mode (see schema.connect) lets readers query while a c
 from __future__ import annotations
 
 import json
-import zlib
 from functools import lru_cache
 
 import sqlite_utils
 
 from pipelines import EXTRACTOR_VERSION, StagePipeline
 from pipelines.dates.normalise import local_day
-from pipelines.index import fts_tokens, index_and_cluster  # noqa: F401 - fts_tokens is re-exported
+from pipelines.index import index_and_cluster
+from pipelines.packing import BODY_ZLIB_LEVEL, compress, decompress, fts_tokens  # noqa: F401 - re-exported
 from pipelines.page import MAX_ATTEMPTS, TRANSIENT_KEYS, is_transient
 from pipelines.runs import close_run, open_run
 from pipelines.schema import ARTICLES_COLUMNS, EXTRACT_FIELDS, connect  # noqa: F401 - connect is re-exported
 
 # what extraction produces, and published_day derived from it; cluster columns are derived apart
 ARTICLE_FIELDS = list(ARTICLES_COLUMNS) + ["published_day", *EXTRACT_FIELDS]
-
-
-# zlib level of stored pages. Measured on the 318 corpus pages (78 KB of HTML each): level 6
-# took 1.66 ms a page for 24.7 % of the raw size, level 3 0.85 ms for 26.8 %: half the CPU of
-# the stage workers' compression for 8 % more bytes on disk. Any level decompresses alike.
-BODY_ZLIB_LEVEL = 3
-
-
-def compress(body: bytes) -> bytes:
-    return zlib.compress(body or b"", BODY_ZLIB_LEVEL)
-
-
-def decompress(blob: bytes | None) -> bytes:
-    return zlib.decompress(blob) if blob else b""
 
 
 def page_row(page: dict) -> dict:

@@ -114,3 +114,31 @@ def test_bench_imports_nothing_from_tests():
     offenders = {str(p.relative_to(ROOT)): sorted(n for n in _imports(p) if n.split(".")[0] == "tests")
                  for p in _modules("bench")}
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+# what only the writer or the crawl's main process needs: a stage worker must not pay for it
+NOT_IN_A_STAGE_WORKER = ("sqlite_utils", "click", "scrapy", "twisted", "pipelines.store", "pipelines.index",
+                         "pipelines.clusters", "pipelines.schema", "crawler", "provnews")
+
+
+def test_a_stage_worker_imports_only_what_the_stages_need():
+    """A worker process (pipelines/stage_pool.py, spawned fresh) imports the stage pool and runs
+    run_stages; sqlite-utils, the store, the index and the clusters are the writer's, and each
+    would cost every worker its memory (packing.py holds what the workers need of them)."""
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+from pathlib import Path
+from pipelines.page import new_page
+from pipelines.stage_pool import run_stages
+path = sorted(Path({str(ROOT / "data" / "mirror")!r}).rglob("detail-*.shtml"))[0]
+page = run_stages((new_page("http://yn.yunshang.test/" + path.name, site="mirror-portal", body=path.read_bytes(),
+                            headers={{"Content-Type": "text/html"}}, fetched_at="2024-06-01T00:00:00+00:00"), {{}}))
+assert page.get("error") is None and page["article"]["body"] and page["fts"] and page["_body_z"], page.get("error")
+print(" ".join(sorted(m for m in {NOT_IN_A_STAGE_WORKER!r} if m in sys.modules)))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == []
