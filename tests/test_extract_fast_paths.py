@@ -216,3 +216,17 @@ def test_trafilatura_with_options_built_once_gives_the_plain_call(html):
                                 include_tables=True, include_images=False, include_links=False,
                                 deduplicate=False, favor_precision=False, fast=True, with_metadata=False) or ""
     assert trafilatura_body(tree, "http://x.test/a.html") == plain
+
+
+def test_has_sentence_is_the_sentence_pattern():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from pipelines.extract import SENTENCE_RE, has_sentence
+
+    @settings(max_examples=2000, deadline=None, database=None)
+    @given(st.text(alphabet="甲乙丙 。！？!?a", max_size=120))
+    def check(text):
+        assert has_sentence(text) == bool(SENTENCE_RE.search(text))
+
+    check()

@@ -64,6 +64,14 @@ def _drop_headline_lines(body: str, title: str, kicker: str, subtitle: str) -> t
 
 
 SENTENCE_RE = re.compile(r"[^。！？!?]{30,}[。！？!?]")
+SENTENCE_END_RE = re.compile(r"[。！？!?]")
+
+
+def has_sentence(text: str) -> bool:
+    """SENTENCE_RE.search(text), in linear time: some run of 30 characters or more ends in a
+    sentence mark. (The regex retries its run from every start: quadratic on a long text
+    without marks, a third of a millisecond on a page's header.)"""
+    return any(len(run) >= 30 for run in SENTENCE_END_RE.split(text)[:-1])
 CODE_RE = re.compile(r"[{};<>]|function\s*\w*\(|\bvar\s|document\.")
 
 
@@ -73,7 +81,7 @@ def _lost_opening(tree: lxml.html.HtmlElement, title: str, body: str, header: st
     tree ``work``, which the main-content search left out (the opening sits in a block of its own). Only whole sentences
     of 40 characters or more qualify, and they go through the same line cleaning; the page's
     lines are read only when the gap holds such a sentence."""
-    if not body or not SENTENCE_RE.search(header):
+    if not body or not has_sentence(header):
         return ""
     root = tree.find(".//body")
     lines = block_lines(root if root is not None else tree)
@@ -83,7 +91,7 @@ def _lost_opening(tree: lxml.html.HtmlElement, title: str, body: str, header: st
     if start < 0 or end < 0:
         return ""
     gap = [line for line in lines[start + 1:end]
-           if len(norm(line)) >= 40 and SENTENCE_RE.search(line) and norm(line) not in anchors
+           if len(norm(line)) >= 40 and has_sentence(line) and norm(line) not in anchors
            and not CODE_RE.search(line)]
     return clean_lines("\n".join(gap), {}, anchors) if gap else ""
 
