@@ -104,9 +104,11 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {"crawler.crawl_pipeline.CrawlPipeline": 100}
 PROVNEWS_JOBS = 0  # stage worker processes (`provnews crawl --jobs N`); 0: every core; 1: in-process
 PROVNEWS_STORE_BATCH = 32  # pages committed per transaction at most (fewer when fewer are waiting)
-# seconds a batch waits for pages still in the stage pool (never when none is): one commit per page cost
-# the writer 2.3 ms of CPU per page, sixteen per commit 1.6 ms (pipelines/batch_writer.py)
-PROVNEWS_STORE_LINGER = 0.5
+# seconds a batch waits for pages still in the stage pool (never when none is). Bench, 2,000 pages:
+# 0 s took ~1,760 commits and 3.1-3.8 ms of writer CPU per page, 0.05 s 510-720 and 2.7, 0.5 s 92
+# and 2.1; but the longer a batch gathers, the more a kill -9 costs in pages fetched again (none
+# is lost), and at 0.2 s tests/test_crash_safety.py's kills no longer land six times mid-crawl
+PROVNEWS_STORE_LINGER = 0.05
 # Backpressure: a page counts as "in process" until its transaction commits; above this many bytes
 # of such responses Scrapy stops scheduling downloads (Scrapy's own default, stated here)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5_000_000
