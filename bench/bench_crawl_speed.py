@@ -19,7 +19,10 @@ tree (worker processes and a forkserver included), start-up included, per stored
 fetched page for bare): the larger of os.wait4's figure (the crawl and what it reaped) and the
 sum of every process's own time sampled from /proc every 50 ms. Peak
 memory: the largest sum over the tree of RSS (shared pages counted in every process) and of PSS
-(shared pages split between the processes sharing them), sampled every 50 ms.
+(shared pages split between the processes sharing them), sampled every 50 ms. With
+--per-process, each run also prints the peak RSS and the CPU per stored article of each kind of
+process: the crawl's main process, the stage workers (summed) and multiprocessing's resource
+tracker; each kind's peak is its own, whenever it happened.
 """
 from __future__ import annotations
 
@@ -176,8 +179,22 @@ def tree_pids(pid: int) -> list[int]:
     return out
 
 
-def sample(pid: int, cpu: dict[int, float]) -> tuple[int, int]:
-    """Sum of RSS and of PSS (kB) over the tree; each process's own CPU seconds into ``cpu``."""
+def role(pid: int, root: int) -> str:
+    """main (the crawl), tracker (multiprocessing's resource tracker) or workers (stage workers)."""
+    if pid == root:
+        return "main"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmdline = f.read()
+    except OSError:
+        return "workers"
+    return "tracker" if b"resource_tracker" in cmdline else "workers"
+
+
+def sample(pid: int, cpu: dict[int, float], kinds: dict[int, str] | None = None,
+           by_kind: dict[str, int] | None = None) -> tuple[int, int]:
+    """Sum of RSS and of PSS (kB) over the tree; each process's own CPU seconds into ``cpu``;
+    with ``kinds`` (pid -> role, filled here) the RSS summed by role into ``by_kind``."""
     rss = pss = 0
     for p in tree_pids(pid):
         try:
@@ -188,6 +205,9 @@ def sample(pid: int, cpu: dict[int, float]) -> tuple[int, int]:
                 for line in f:
                     if line.startswith("Rss:"):
                         rss += int(line.split()[1])
+                        if kinds is not None and by_kind is not None:
+                            r = kinds.setdefault(p, role(p, pid))
+                            by_kind[r] = by_kind.get(r, 0) + int(line.split()[1])
                     elif line.startswith("Pss:"):
                         pss += int(line.split()[1])
         except (OSError, IndexError, ValueError):
@@ -237,11 +257,16 @@ def run_once(mode: str, pages: list[bytes], n: int) -> dict:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         peak, cpu, done = [0, 0], {}, threading.Event()
+        by_role: dict[str, int] = {}  # each role's own peak RSS (kB), whenever it happened
+        kinds: dict[int, str] = {}  # pid -> main / workers / tracker
 
         def watch():
             while not done.wait(0.05):
-                rss, pss = sample(proc.pid, cpu)
+                now: dict[str, int] = {}
+                rss, pss = sample(proc.pid, cpu, kinds, now)
                 peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+                for r, kb in now.items():
+                    by_role[r] = max(by_role.get(r, 0), kb)
 
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
@@ -266,7 +291,10 @@ def run_once(mode: str, pages: list[bytes], n: int) -> dict:
         raise SystemExit(f"{mode}: exit {proc.returncode}, {stored} articles\n{err[-2000:]}")
     wall = end - (site.first or end)
     return {"mode": mode, "stored": stored, "pages_min": stored / wall * 60,
-            "cpu_ms": cpu_s / stored * 1000, "rss_mb": peak[0] / 1024, "pss_mb": peak[1] / 1024}
+            "cpu_ms": cpu_s / stored * 1000, "rss_mb": peak[0] / 1024, "pss_mb": peak[1] / 1024,
+            "roles_mb": {r: kb / 1024 for r, kb in sorted(by_role.items())},
+            "roles_cpu_ms": {r: sum(t for p, t in cpu.items() if kinds.get(p) == r) / stored * 1000
+                             for r in sorted(set(kinds.values()))}}
 
 
 def spread(values: list[float], fmt: str) -> str:
@@ -279,6 +307,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--modes", default="bare,naive,jobs1,jobs2")
     ap.add_argument("--corpus", type=Path, default=CORPUS_PAGES)
+    ap.add_argument("--per-process", action="store_true",
+                    help="also print each run's peak RSS and CPU by kind of process (main / workers / tracker)")
     ap.add_argument("--spider", choices=("bare", "naive"), help=argparse.SUPPRESS)
     ap.add_argument("--start", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
@@ -297,6 +327,10 @@ def main() -> None:
             print(f"  round {r + 1} {m:6} {res['stored']:6} stored  {res['pages_min']:7.0f} pages/min  "
                   f"{res['cpu_ms']:6.1f} ms CPU/article  RSS {res['rss_mb']:4.0f} MB  PSS {res['pss_mb']:4.0f} MB",
                   flush=True)
+            if a.per_process:  # each role's own peak: they need not coincide with the tree's
+                print("        peak RSS by process: " + ", ".join(
+                    f"{r} {mb:.0f} MB" for r, mb in res["roles_mb"].items()) + ";  CPU ms/article: " + ", ".join(
+                    f"{r} {ms:.1f}" for r, ms in res["roles_cpu_ms"].items()), flush=True)
     med = {m: statistics.median(x["pages_min"] for x in runs[m]) for m in modes}
     print("\n| run | pages/min (min / median / max) | CPU ms per stored article | peak RSS MB | "
           "peak PSS MB | × naive | × bare |\n|---|---|---|---|---|---|---|")

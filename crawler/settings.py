@@ -87,6 +87,11 @@ REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False  # nothing we crawl needs a session; nothing credential-like is kept
 HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control (on by default) serves an HTTP endpoint that runs Python sent to it
+# and writes its token under ~/.local/state/scrapy: not wanted in a crawl. Scrapy imports every
+# extension listed in EXTENSIONS, None or not, so it leaves EXTENSIONS_BASE instead (aiohttp cost
+# the crawl's main process ~9 MB): see __getattr__ at the bottom.
+REMOTE_CONTROL_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
@@ -96,6 +101,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.StayOnSiteMiddleware": 50,
     # before HttpProxyMiddleware (750) so that robots.txt requests use the proxy too
     "crawler.middlewares.ProxyMiddleware": 740,
+    # right after MetaRefreshMiddleware (580) decoded the text: the response lets it go (main memory)
+    "crawler.decoded_text.ForgetDecodedTextMiddleware": 575,
 }
 
 # decode → extract → dates → dedup in worker processes, then store in batches by one writer thread
@@ -112,3 +119,19 @@ PROVNEWS_STORE_LINGER = 0.05
 # Backpressure: a page counts as "in process" until its transaction commits; above this many bytes
 # of such responses Scrapy stops scheduling downloads (Scrapy's own default, stated here)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5_000_000
+
+
+def __getattr__(name: str):
+    """EXTENSIONS_BASE: Scrapy's own, without the remote control. Computed when Scrapy reads this
+    module (getattr for each name of dir()), so that importing the settings for a default, as
+    every CLI command does, does not import Scrapy."""
+    if name == "EXTENSIONS_BASE":
+        from scrapy.settings import default_settings
+
+        return {path: order for path, order in default_settings.EXTENSIONS_BASE.items()
+                if not path.startswith("scrapy.extensions.remote_control.")}
+    raise AttributeError(name)
+
+
+def __dir__() -> list[str]:
+    return [*globals(), "EXTENSIONS_BASE"]

@@ -118,13 +118,14 @@ def test_bench_imports_nothing_from_tests():
 
 # what only the writer or the crawl's main process needs: a stage worker must not pay for it
 NOT_IN_A_STAGE_WORKER = ("sqlite_utils", "click", "scrapy", "twisted", "pipelines.store", "pipelines.index",
-                         "pipelines.clusters", "pipelines.schema", "crawler", "provnews")
+                         "pipelines.clusters", "pipelines.schema", "crawler.settings", "crawler.spiders", "provnews")
 
 
 def test_a_stage_worker_imports_only_what_the_stages_need():
-    """A worker process (pipelines/stage_pool.py, spawned fresh) imports the stage pool and runs
-    run_stages; sqlite-utils, the store, the index and the clusters are the writer's, and each
-    would cost every worker its memory (packing.py holds what the workers need of them)."""
+    """A worker process (pipelines/stage_pool.py, spawned fresh) runs the crawl's stage function
+    (crawler/page_stages.py) or re-ingest's run_stages; sqlite-utils, the store, the index and the
+    clusters are the writer's, Scrapy the main process's, and each would cost every worker its
+    memory (packing.py holds what the workers need of the store)."""
     import subprocess
     import sys
 
@@ -132,11 +133,13 @@ def test_a_stage_worker_imports_only_what_the_stages_need():
 import sys
 from pathlib import Path
 from pipelines.page import new_page
+from crawler.page_stages import CLASSIFY, crawl_stages
 from pipelines.stage_pool import run_stages
 path = sorted(Path({str(ROOT / "data" / "mirror")!r}).rglob("detail-*.shtml"))[0]
-page = run_stages((new_page("http://yn.yunshang.test/" + path.name, site="mirror-portal", body=path.read_bytes(),
-                            headers={{"Content-Type": "text/html"}}, fetched_at="2024-06-01T00:00:00+00:00"), {{}}))
-assert page.get("error") is None and page["article"]["body"] and page["fts"] and page["_body_z"], page.get("error")
+for stages, rules in ((run_stages, {{}}), (crawl_stages, {{CLASSIFY: True}})):
+    page = stages((new_page("http://yn.yunshang.test/" + path.name, site="mirror-portal", body=path.read_bytes(),
+                            headers={{"Content-Type": "text/html"}}, fetched_at="2024-06-01T00:00:00+00:00"), rules))
+    assert page.get("error") is None and page["article"]["body"] and page["fts"] and page["_body_z"], page.get("error")
 print(" ".join(sorted(m for m in {NOT_IN_A_STAGE_WORKER!r} if m in sys.modules)))
 """
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
