@@ -107,16 +107,28 @@ class CrawlPipeline(StorePipeline):
                 reactor.callFromThread(done.errback, Failure(e))
                 return
             if page.get("page_kind"):  # fetched as an article, judged a list or nothing
-                reactor.callFromThread(self._judged, page, item.get("body") or b"")
+                # its links enter the frontier before the page's commit removes its own row
+                reactor.callFromThread(self._judged, page, item.get("body") or b"", done)
+                return
             self.writer.put(page, functools.partial(self._stored, done, page), expected=True)
 
-        self.pool.submit(dict(item), self.rules).add_done_callback(staged)
+        try:
+            future = self.pool.submit(dict(item), self.rules)
+        except Exception:
+            self.writer.abandon()  # it will not come: no batch waits for it
+            raise
+        future.add_done_callback(staged)
         return done
 
-    def _judged(self, page: dict, body: bytes) -> None:
-        """In the reactor thread: a list's links are scheduled as the spider would have yielded them."""
-        for request in self.crawler.spider.judged(page, page["page_kind"], body):
-            self.crawler.engine.crawl(request)
+    def _judged(self, page: dict, body: bytes, done: Deferred) -> None:
+        """In the reactor thread: a list's links are claimed (into the frontier) and scheduled as
+        the spider would have yielded them, and only then does the page go to the writer, so a
+        kill between the two never leaves the list stored and its articles nowhere."""
+        try:
+            for request in self.crawler.spider.judged(page, page["page_kind"], body):
+                self.crawler.engine.crawl(request)
+        finally:
+            self.writer.put(page, functools.partial(self._stored, done, page), expected=True)
 
     def _stored(self, done: Deferred, page: dict, outcome) -> None:
         """In the reactor thread (one callFromThread per batch), once the page's transaction has

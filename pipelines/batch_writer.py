@@ -11,6 +11,7 @@ Its connection is its own (sqlite3 connections belong to the thread that made th
 """
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -26,9 +27,13 @@ _STOP = object()
 
 
 def call_each(calls: list[tuple[Done, object]]) -> None:
-    """The default delivery: each page's callback, in the writer thread, after the commit."""
+    """The default delivery: each page's callback, in the writer thread, after the commit. One
+    callback failing never keeps the batch's other pages from hearing of their commit."""
     for done, outcome in calls:
-        done(outcome)
+        try:
+            done(outcome)
+        except Exception:  # noqa: BLE001 - logged; the other pages' callbacks still run
+            logging.getLogger(__name__).exception("a stored page's callback failed")
 
 
 class BatchWriter:

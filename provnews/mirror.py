@@ -69,7 +69,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
         self.server.log.add({"t": time.monotonic(), "method": self.command, "host": host, "path": path,
                              "status": status,
                              "if_none_match": self.headers.get("If-None-Match"),
-                             "if_modified_since": self.headers.get("If-Modified-Since")})
+                             "if_modified_since": self.headers.get("If-Modified-Since"),
+                             "referer": self.headers.get("Referer")})
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)

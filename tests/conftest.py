@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # `make test-fast` deselects these: whole crawls, killed processes, services, the browser and the eval
 SLOW_MODULES = {"test_crawl_e2e", "test_crash_safety", "test_shared_crawl", "test_browse",
-                "test_eval_gate", "test_hostile", "test_incremental", "test_scrapyd"}
+                "test_eval_gate", "test_hostile", "test_incremental", "test_scrapyd",
+                "test_crawl_judged_order"}
 SLOW_FIXTURES = {"crawled", "mirror", "redis_server"}
 
 

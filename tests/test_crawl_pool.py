@@ -100,6 +100,28 @@ def test_the_writer_reports_each_outcome_after_its_commit(tmp_path):
 
 
 
+def test_one_failing_callback_never_keeps_its_batch_from_hearing_of_the_commit(tmp_path):
+    pages = [StagePool(1).submit(p, {}).result() for p in mirror_pages(3)]
+    path = tmp_path / "w.db"
+    with_frontier(path, pages).conn.close()
+    heard: list[str] = []
+
+    def done(page, fail):
+        def record(outcome):
+            if fail:
+                raise RuntimeError("a broken callback")
+            heard.append(page["url"])
+        return record
+
+    writer = BatchWriter(path, batch=3, linger=600)
+    for _ in pages:
+        writer.expect()  # all three on their way: one batch, one delivery
+    for i, page in enumerate(pages):
+        writer.put(page, done(page, fail=i == 0), expected=True)
+    writer.close()
+    assert sorted(heard) == sorted(p["url"] for p in pages[1:])
+
+
 def staged_pages(n: int) -> list[dict]:
     return [StagePool(1).submit(p, {}).result() for p in mirror_pages(n)]
 

@@ -110,6 +110,11 @@ def test_lists_at_article_addresses_are_recorded_and_followed(discovered):
     only_in_topic = [e["url"] for e in truth("expected_discovery.jsonl") if "art_1208_" in e["url"]
                      or "c378451-" in e["url"]]
     assert len(only_in_topic) == 4 and set(only_in_topic) <= set(stored(db))
+    # fetched from the 专题 that links them, as a spider-yielded request would be (Referer)
+    topic_of = {e["path"]: e["referer"] for e in log}
+    for url in only_in_topic:
+        path = url.split("/", 3)[3]
+        assert (topic_of.get("/" + path) or "") in topics, (url, topic_of.get("/" + path))
     assert all(status == "ok" for _, status, _ in runs)
     for site, _, errors in runs:
         if site in ("mirror-hanweb", "mirror-people"):

@@ -395,7 +395,17 @@ class NewsSpider(Spider):
         request = Request(url, meta={"list_hint": page.get("list_hint") or {},
                                      "provnews_depth": self.max_depth})  # its pagination, not its columns
         response = HtmlResponse(url, body=body, headers=page.get("headers") or {}, request=request)
-        return list(self.parse_list.__wrapped__(self, response))
+        # these requests reach the engine without the spider middlewares: what they would have
+        # done here is done by hand (Referer as RefererMiddleware sets it on a same-site link,
+        # UrlLengthMiddleware's limit)
+        limit = self.crawler.settings.getint("URLLENGTH_LIMIT") or None
+        out = []
+        for req in self.parse_list.__wrapped__(self, response):
+            if limit and len(req.url) > limit:
+                continue
+            req.headers.setdefault("Referer", url)
+            out.append(req)
+        return out
 
     def article_failed(self, failure):
         """Record a failed article fetch (404, timeout, DNS...) as a page with its error."""
