@@ -139,9 +139,8 @@ def collect_candidates(tree, url: str, base: datetime, list_hint: dict | None = 
     that very string); computed here otherwise. Each distinct string is normalised once."""
     cands: list[dict] = []
     body = None
-    if tree is not None:  # <body> is html's child but for odd markup (a body inside a custom tag)
-        body = tree.find("body")
-        body = tree.find(".//body") if body is None else body
+    if tree is not None:  # the first <body> in document order, as extract's page_text reads it
+        body = tree.find(".//body")
         langs, metas, scripts = _document_parts(tree)
     if body is None:
         text = ""

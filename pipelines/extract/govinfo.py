@@ -24,15 +24,34 @@ BLOCKS = {"table", "tbody", "dl", "ul", "div", "section"}
 PRIMARY_LABELS = ("索引号", "发文机关", "发布机构", "发文字号", "主题分类", "成文日期")  # one is always there
 
 
+def document_text(tree: HtmlElement, page_text: str) -> str:
+    """The document's text, in document order, with ``page_text`` (bylines.page_text: the first
+    <body>'s text) standing in for that body's walk: only the head and what lies outside the body
+    are walked. Whitespace aside, it holds every text the document holds, also on a page whose
+    first <body> is a stub inside <head> (a <noscript><body>), where the whole document is walked."""
+    body = tree.find(".//body")
+    parts = [tree.text or ""]
+    for child in tree:
+        if isinstance(child.tag, str):
+            parts.append(page_text if child is body else "".join(child.itertext()))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def info_table(tree: HtmlElement, page_text: str | None = None) -> HtmlElement | None:
     """The innermost block (table, list, div) holding three or more 信息公开 labels, or None.
 
     Labels are found in the text nodes and credited to their ancestors in one pass, so a page
     without them costs one walk and no element's text is measured twice. ``page_text``: the
-    page's text when the caller has it (bylines.page_text), spared a walk here."""
-    text = norm(page_text if page_text is not None else "".join(tree.itertext()))
-    if not any(label in text for label in PRIMARY_LABELS) or len(set(LABEL_RE.findall(text))) < 3:
-        return None  # most pages: substring checks over the text, no element visited
+    body's text when the caller has it (bylines.page_text): most pages are turned away on it
+    without a walk; the others take the exact test on the whole document's text."""
+    if page_text is not None:
+        hint = norm(document_text(tree, page_text))  # no narrower than the exact test below
+        if not any(label in hint for label in PRIMARY_LABELS) or len(set(LABEL_RE.findall(hint))) < 3:
+            return None  # most pages: substring checks over the text, no element visited
+    text = "".join(tree.itertext()).replace(" ", "").replace("\u3000", "")
+    if not any(label in text for label in PRIMARY_LABELS) or len(set(LABEL_RE.findall(norm(text)))) < 3:
+        return None
     found: dict = {}
     for node in tree.iter():
         if not isinstance(node.tag, str):
@@ -91,8 +110,8 @@ def _link_only(el) -> bool:
 
 def fold_attachments(tree: HtmlElement, page_text: str | None = None) -> None:
     """Replace each 附件：<links> block by one line "附件：name；name" (in place). ``page_text``: the
-    page's text when the caller has it; a page that never prints 附件 is not walked."""
-    if page_text is not None and "附件" not in page_text:
+    body's text when the caller has it; a page that never prints 附件 is not walked."""
+    if page_text is not None and "附件" not in norm(document_text(tree, page_text)):
         return
     for el in list(tree.iter("div", "p", "ul", "dl", "span", "td", "strong", "b", "h4", "h5")):
         if el.getparent() is None or not ATTACHMENT_LABEL_RE.match(el.text or ""):
