@@ -106,7 +106,9 @@ def test_reingest_killed_mid_way_then_resumed_equals_an_uninterrupted_one(tmp_pa
 
 
 def test_readers_never_see_database_is_locked_while_a_crawl_writes(tmp_path):
-    slow = MirrorServer(delay=0.02).start_background()
+    # the crawl must outlast three pairs of CLI reads (about 1 s each) and one more read: at 0.02 s
+    # a page the crawl, faster since issue 19, took 3 s and sometimes ended during the third pair
+    slow = MirrorServer(delay=0.1).start_background()
     db = tmp_path / "r.db"
     connect(db).conn.close()  # the schema exists before readers start
     crawl = subprocess.Popen([sys.executable, "-m", "provnews.cli", "crawl", "--sites", str(SITES_DIR),
