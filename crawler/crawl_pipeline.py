@@ -110,7 +110,7 @@ class CrawlPipeline(StorePipeline):
                 # its links enter the frontier before the page's commit removes its own row
                 reactor.callFromThread(self._judged, page, item.get("body") or b"", done)
                 return
-            self.writer.put(page, functools.partial(self._stored, done, page), expected=True)
+            self._write(page, done)
 
         try:
             future = self.pool.submit(dict(item), self.rules)
@@ -128,7 +128,11 @@ class CrawlPipeline(StorePipeline):
             for request in self.crawler.spider.judged(page, page["page_kind"], body):
                 self.crawler.engine.crawl(request)
         finally:
-            self.writer.put(page, functools.partial(self._stored, done, page), expected=True)
+            self._write(page, done)
+
+    def _write(self, page: dict, done: Deferred) -> None:
+        """The processed page to the writer; ``done`` fires once its transaction has committed."""
+        self.writer.put(page, functools.partial(self._stored, done, page), expected=True)
 
     def _stored(self, done: Deferred, page: dict, outcome) -> None:
         """In the reactor thread (one callFromThread per batch), once the page's transaction has

@@ -19,6 +19,7 @@ class ForgetDecodedTextMiddleware:
     """Placed just after MetaRefreshMiddleware (crawler/settings.py), which decoded the text."""
 
     def process_response(self, request, response: Response, spider=None) -> Response:
-        if isinstance(response, HtmlResponse):  # what MetaRefreshMiddleware decodes; feeds are read whole
+        # an article's page: a list page's text is read by its callback at once, so it keeps it
+        if isinstance(response, HtmlResponse) and "list_hint" in request.meta:
             return response.replace()  # its encoding passes along: found already, not inferred again
         return response

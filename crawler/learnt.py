@@ -16,6 +16,10 @@ from pipelines.page import utc_now_iso
 
 LIST_ERROR = "list: "  # pages.error prefix of a page fetched as an article that held a list
 OTHER_ERROR = "not an article: "  # ... and of one that held no story (pipelines/store.py knows both)
+VERDICT_ERRORS = {  # pages.error of such a page, by its verdict (crawler/link_classes.py kinds)
+    LIST: LIST_ERROR + "the page holds a list of articles; followed as a list",
+    OTHER: OTHER_ERROR + "no sentence of text (a video, a bare gallery, an empty page)",
+}
 MIN_BODY_CHARS = 20  # a body shorter than this is no story
 MAX_PAGES_READ = 20_000  # the latest pages of a site read when learning (bounded work per run)
 GIVE_UP_AFTER = 3  # pages of a template that were never an article before it is no longer fetched

@@ -10,16 +10,13 @@ stages; the crawl pipeline then follows a list's links in the reactor (crawler/c
 from __future__ import annotations
 
 from crawler import learnt
-from crawler.link_classes import ARTICLE, LIST, page_kind
+from crawler.link_classes import ARTICLE, page_kind
 from pipelines import StageError
 from pipelines.decode import apply_decode
 from pipelines.extract import parse_html
 from pipelines.stage_pool import run_stages
 
 CLASSIFY = "classify_pages"  # the rules flag: this site is crawled by discovery
-
-LIST_MESSAGE = learnt.LIST_ERROR + "the page holds a list of articles; followed as a list"
-OTHER_MESSAGE = learnt.OTHER_ERROR + "no sentence of text (a video, a bare gallery, an empty page)"
 
 
 def verdict(page: dict, rules: dict) -> str:
@@ -41,5 +38,5 @@ def crawl_stages(args: tuple[dict, dict]) -> dict:
         kind = verdict(page, rules)
         if kind != ARTICLE:
             page["page_kind"] = kind
-            page["error"] = LIST_MESSAGE if kind == LIST else OTHER_MESSAGE
+            page["error"] = learnt.VERDICT_ERRORS[kind]
     return run_stages((page, rules))

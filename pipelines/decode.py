@@ -160,6 +160,10 @@ def decode(body: bytes, headers: dict | None = None, override: str = "") -> tupl
 
 
 def apply_decode(page: dict, rules: dict | None = None) -> None:
+    """page["html"] and page["encoding"] from the raw body; a page that carries both already (the
+    crawl's page verdict decoded it, crawler/page_stages.py) is not decoded again."""
+    if page.get("html") is not None and page.get("encoding"):
+        return
     text, enc = decode(page.get("body") or b"", page.get("headers") or {},
                        (rules or {}).get("encoding", ""))
     page["html"], page["encoding"] = text, enc

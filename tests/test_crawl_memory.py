@@ -36,6 +36,10 @@ def test_a_response_is_handed_on_without_the_text_the_meta_refresh_check_decoded
     assert out.text == response.text  # and a callback that wants it decodes it again, alike
     feed = XmlResponse("http://www.km.gov.cn/rss.xml", body=b"<rss/>", request=request)
     assert ForgetDecodedTextMiddleware().process_response(request, feed) is feed
+    # a list page's callback reads its text at once: it keeps what was decoded (not decoded twice)
+    listing = Request("http://www.km.gov.cn/c/index.shtml", meta={"provnews_list": "http://www.km.gov.cn/c/"})
+    page = HtmlResponse(listing.url, body=PAGE, headers={"Content-Type": "text/html"}, request=listing)
+    assert ForgetDecodedTextMiddleware().process_response(listing, page) is page
 
 
 def test_the_middleware_runs_right_after_the_meta_refresh_check():

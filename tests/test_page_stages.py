@@ -45,3 +45,19 @@ def test_an_article_gets_what_the_stages_alone_give():
 def test_without_the_flag_nothing_is_judged():
     out = crawl_stages((page_of(TOPIC), {}))
     assert "page_kind" not in out  # a site with [links] patterns: its article pages are articles
+
+
+def test_the_verdict_decodes_once_and_the_stages_use_its_text():
+    """The verdict leaves html and encoding on the page; the decode stage does not decode again
+    (a page read back differently would show: its html is kept as the verdict left it)."""
+    from crawler.page_stages import verdict
+    from pipelines.decode import apply_decode
+
+    page = page_of(STORY)
+    verdict(page, {})
+    html = page["html"]
+    apply_decode(page, {})
+    assert page["html"] is html and page["encoding"]
+    fresh = page_of(STORY)
+    apply_decode(fresh, {})
+    assert fresh["html"] == html

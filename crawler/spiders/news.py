@@ -17,7 +17,7 @@ from w3lib.url import safe_url_string
 
 from crawler import learnt
 from crawler.discovery import parse_feed, parse_sitemap
-from crawler.link_classes import (ARTICLE, LIST, Link, classify, clean_url, date_beside, entry_is_article, page_kind,
+from crawler.link_classes import (ARTICLE, Link, classify, clean_url, date_beside, entry_is_article, page_kind,
                                   page_tree, split)
 from crawler.registry import Site
 from crawler.state import CrawlState
@@ -375,32 +375,30 @@ class NewsSpider(Spider):
         """A page fetched as an article that holds a list (a 专题 index, a column) or no story at
         all: recorded as such, never as an article (the store counts it apart from errors); its
         links are followed as a list's, within the list budget."""
-        self.crawler.stats.inc_value(f"provnews/article_was_{kind}")
-        page["error"] = (learnt.LIST_ERROR + "the page holds a list of articles; followed as a list" if kind == LIST
-                         else learnt.OTHER_ERROR + "no sentence of text (a video, a bare gallery, an empty page)")
+        page["error"] = learnt.VERDICT_ERRORS[kind]
         yield page  # kept raw
+        yield from self._follow_as_list(response, kind)
+
+    def _follow_as_list(self, response: TextResponse, kind: str):
+        """The links of a page that turned out to be no article, followed as a list's (its
+        pagination, not its columns) while the list budget lasts."""
+        self.crawler.stats.inc_value(f"provnews/article_was_{kind}")
         if self.state.list_pages_counted() < self.max_list_pages:  # a 专题 index, or a page of links
             self.state.count_list_page()
-            response.meta["provnews_depth"] = self.max_depth  # its pagination, not its columns
+            response.meta["provnews_depth"] = self.max_depth
             yield from self.parse_list.__wrapped__(self, response)
 
     def judged(self, page: dict, kind: str, body: bytes) -> list[Request]:
-        """A page the stage workers found to be no article (crawler/page_stages.py): counted, and a
-        list's links followed as a list's within the list budget, as _not_an_article does in-line."""
-        self.crawler.stats.inc_value(f"provnews/article_was_{kind}")
-        if kind != LIST or self.state.list_pages_counted() >= self.max_list_pages:
-            return []
-        self.state.count_list_page()
+        """The requests for a page the stage workers found to be no article (crawler/page_stages.py),
+        as _not_an_article yields them in-line. They reach the engine without the spider
+        middlewares, so what those would do here is done by hand: the Referer RefererMiddleware
+        sets on a same-site link, and UrlLengthMiddleware's limit."""
         url = page.get("final_url") or page["url"]
-        request = Request(url, meta={"list_hint": page.get("list_hint") or {},
-                                     "provnews_depth": self.max_depth})  # its pagination, not its columns
+        request = Request(url, meta={"list_hint": page.get("list_hint") or {}})
         response = HtmlResponse(url, body=body, headers=page.get("headers") or {}, request=request)
-        # these requests reach the engine without the spider middlewares: what they would have
-        # done here is done by hand (Referer as RefererMiddleware sets it on a same-site link,
-        # UrlLengthMiddleware's limit)
         limit = self.crawler.settings.getint("URLLENGTH_LIMIT") or None
         out = []
-        for req in self.parse_list.__wrapped__(self, response):
+        for req in self._follow_as_list(response, kind):
             if limit and len(req.url) > limit:
                 continue
             req.headers.setdefault("Referer", url)
