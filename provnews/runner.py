@@ -6,6 +6,7 @@ Every site run is a row in crawl_runs.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,6 +85,29 @@ def select_sites(registry: Registry, wanted: list[str]) -> tuple[list[Site], lis
     return sites, failed
 
 
+class OneLineErrors(logging.Filter):
+    """Scrapy logs a failed download (and a robots.txt that could not be fetched) with the whole
+    traceback of Twisted's failure; on a user's terminal the record becomes one line, its cause
+    (the exception's type and message) appended when the message does not already say it.
+    `provnews crawl -v` shows Scrapy's log as it is."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            err = record.exc_info[1]
+            message = record.getMessage()
+            if str(err) not in message:
+                record.msg, record.args = f"{message} ({type(err).__name__}: {err})", ()
+        record.exc_info = record.exc_text = record.stack_info = None
+        return True
+
+
+def _one_line_errors() -> None:
+    """Put OneLineErrors on the handlers Scrapy installed (once: crawls may run one per site)."""
+    for handler in logging.root.handlers:
+        if not any(isinstance(f, OneLineErrors) for f in handler.filters):
+            handler.addFilter(OneLineErrors())
+
+
 def run_crawl(sites: list[Site], settings: Settings, progress=None) -> CrawlSummary:
     """Crawl the given sites into settings['PROVNEWS_DB']; blocks until all are done.
 
@@ -102,6 +126,8 @@ def run_crawl(sites: list[Site], settings: Settings, progress=None) -> CrawlSumm
                 signal=signals.item_scraped, weak=False)
         process.crawl(crawler, site=site)
         crawlers.append((site, crawler))
+    if settings.get("LOG_LEVEL") not in ("DEBUG", "INFO"):  # a user's terminal, not -v; after
+        _one_line_errors()  # process.crawl, which installs Scrapy's log handler anew
     process.start()
     if settings.get("PROVNEWS_REDIS_URL"):
         service = settings.get("PROVNEWS_IDLE_EXIT") is None
