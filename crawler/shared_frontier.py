@@ -19,7 +19,7 @@ nodes, and one node puts them back in the queue.
 
 Keys, under ``provnews:{site}:`` — queue, dupefilter (scrapy-redis); claimed (set); frontier
 (hash url → json); seen (hash url → fetch epoch, or "f" for a permanent failure); validators
-(hash url → json); round, ready, round_started, list_count, requeue_lock; nodes (set) and
+(hash url → json) and new_validators (the round's, committed once it is quiet); round, ready, round_started, list_count, requeue_lock; nodes (set) and
 node:{id} (live-node marks that expire). The pages stream is ``provnews:pages``.
 """
 from __future__ import annotations
@@ -49,7 +49,8 @@ MAX_REQUEUES = 3  # times one round puts back an orphan, so a page that kills no
 
 def keys(site_id: str) -> dict[str, str]:
     base = f"{PREFIX}:{site_id}:"
-    names = ("queue", "dupefilter", "claimed", "lists", "frontier", "seen", "validators", "round", "ready",
+    names = ("queue", "dupefilter", "claimed", "lists", "frontier", "seen", "validators", "new_validators", "round",
+             "ready",
              "round_started", "list_count", "requeue_lock", "restart_lock", "requeues", "nodes", "gate")
     return {n: base + n for n in names}
 
@@ -103,6 +104,19 @@ _CLAIM = """if redis.call('sadd', KEYS[1], ARGV[1]) == 0 then return 0 end
 if ARGV[2] ~= '' then redis.call('hsetnx', KEYS[2], ARGV[1], ARGV[2]) end
 return 1"""
 
+# move a quiet round's list validators to the site's, and to the writer, in one step: the node
+# that fetched a list page is often not the one that finds the round over
+_COMMIT_VALIDATORS = """local flat = redis.call('hgetall', KEYS[1])
+if #flat == 0 then return 0 end
+local mapping = {}
+for i = 1, #flat, 2 do
+  redis.call('hset', KEYS[2], flat[i], flat[i + 1])
+  mapping[flat[i]] = flat[i + 1]
+end
+redis.call('del', KEYS[1])
+redis.call('xadd', KEYS[3], '*', 'kind', 'validators', 'site', ARGV[1], 'validators', cjson.encode(mapping))
+return #flat / 2"""
+
 
 class RedisState:
     """CrawlState's interface over Redis, for one site on one crawler node."""
@@ -117,7 +131,6 @@ class RedisState:
         self.node = node or node_name()
         self.round: str | None = None
         self.busy = True
-        self._new_validators: dict[str, tuple[str | None, str | None]] = {}
 
     # --- rounds and liveness ------------------------------------------------------------------
     def join_round(self, timeout: float = 10.0) -> bool:
@@ -129,7 +142,8 @@ class RedisState:
             if self.r.set(self.k["round"], rid, nx=True, ex=ROUND_TTL):
                 with self.r.pipeline() as p:  # nobody is alive in the old round: start clean
                     p.delete(self.k["queue"], self.k["dupefilter"], self.k["claimed"], self.k["lists"],
-                             self.k["list_count"], self.k["requeues"])
+                             self.k["list_count"], self.k["requeues"],
+                             self.k["new_validators"])  # a dead round's are unproven
                     p.set(self.k["round_started"], int(time.time()))
                     p.set(self.k["ready"], rid)
                     p.execute()
@@ -152,10 +166,11 @@ class RedisState:
         # it, round_started is new and nobody else wants a new round for `every` seconds
         if not self.r.set(self.k["restart_lock"], self.node, nx=True, ex=1):
             return False
+        self.commit_validators()  # the quiet round's, whichever node fetched its list pages
         rid = uuid.uuid4().hex[:12]
         with self.r.pipeline() as p:
             p.delete(self.k["dupefilter"], self.k["claimed"], self.k["lists"], self.k["list_count"],
-                     self.k["requeues"])
+                     self.k["requeues"], self.k["new_validators"])
             p.set(self.k["round"], rid, ex=ROUND_TTL)
             p.set(self.k["round_started"], int(time.time()))
             p.set(self.k["ready"], rid)
@@ -303,21 +318,17 @@ class RedisState:
         return conditional_headers(*json.loads(raw)) if raw else {}
 
     def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """Kept as the round's (in Redis), not this node's: any node may find the round over."""
         if etag or last_modified:
-            self._new_validators[url] = (etag, last_modified)
+            self.r.hset(self.k["new_validators"], url, json.dumps((etag, last_modified)))
 
     def commit_validators(self) -> None:
-        """Called when this node finishes with the round quiet and the frontier empty: then no
-        list page's links can be lost behind a later 304."""
-        if self._new_validators and not self.orphans() and not self.orphan_lists():
-            mapping = {u: json.dumps(v) for u, v in self._new_validators.items()}
-            with self.r.pipeline() as p:
-                p.hset(self.k["validators"], mapping=mapping)
-                # and to the writer, so the database stays the durable copy (Redis may be emptied)
-                p.xadd(STREAM, {"kind": "validators", "site": self.site_id,
-                                "validators": json.dumps(mapping)})
-                p.execute()
-        self._new_validators.clear()
+        """Called by a node that finds the round quiet: with the frontier empty too, no list
+        page's links can be lost behind a later 304. Also sent to the writer, so the database
+        stays the durable copy (Redis may be emptied)."""
+        if not self.orphans() and not self.orphan_lists():
+            self.r.eval(_COMMIT_VALIDATORS, 3, self.k["new_validators"], self.k["validators"], STREAM,
+                        self.site_id)
 
 
 def node_settings(site, settings, redis_url: str) -> dict:

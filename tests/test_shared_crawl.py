@@ -440,3 +440,29 @@ def test_shared_status_reads_the_crawl_from_redis(shared_crawl, redis_server):
     assert [c["name"] for c in status["stream"]["consumers"]]  # the writer that drained it
     table = run_cli("shared-status", "--redis", redis_server.url, check=True).stdout
     assert all(site in table for site in SITES) and "pages waiting for the writer: 0" in table
+
+
+def test_a_list_pages_validators_survive_another_node_ending_the_round(redis_server):
+    """The node that fetched a list page is often not the one that finds the round quiet and
+    starts the next: its validators must be the round's, not that node's, or the next round asks
+    for the list page unconditionally. Dropped when the round died unfinished."""
+    from crawler.shared_frontier import RedisState
+
+    client = redis_server.client()
+    client.flushall()
+    fetcher, other = (RedisState(client, "site-v", node=n) for n in ("node-a", "node-b"))
+    assert fetcher.join_round() and not other.join_round()
+    fetcher.save_validators("http://x.test/list/", '"v1"', None)
+    fetcher.set_busy(False), other.set_busy(False)
+    assert other.round_quiet() and other.new_round()  # node-b starts round 2 before node-a idles
+    assert fetcher.validators("http://x.test/list/") == {"If-None-Match": '"v1"'}
+    entries = client.xrange(STREAM)
+    assert [json.loads(f[b"validators"]) for _, f in entries] == [{"http://x.test/list/": '["\\"v1\\"", null]'}]
+    # a round whose nodes all died mid-way: a fresh round starts without its unproven validators
+    other.save_validators("http://x.test/list2/", '"v2"', None)
+    client.delete(keys("site-v")["round"])
+    starter = RedisState(client, "site-v", node="node-c")
+    assert starter.join_round()
+    starter.commit_validators()
+    assert starter.validators("http://x.test/list2/") == {}
+    client.flushall()
