@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import random
 
-import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -34,15 +33,6 @@ RECORDED = {
 }
 
 
-def datasketch_values(text: str) -> np.ndarray:
-    """What pipelines/dedup.py computed before: datasketch over the UTF-8 shingles."""
-    from datasketch import MinHash
-
-    m = MinHash(num_perm=NUM_PERM, seed=1)
-    m.update_batch([text[i:i + SHINGLE].encode("utf-8") for i in range(len(text) - SHINGLE + 1)])
-    return m.hashvalues
-
-
 @pytest.mark.parametrize("seed_length", sorted(RECORDED))
 def test_signatures_equal_the_ones_datasketch_stored(seed_length):
     text = text_of(*seed_length)
@@ -64,11 +54,3 @@ def test_dedup_minhash_is_none_for_short_bodies_and_stable_for_long_ones():
     norm = PUNCT_SPACE_RE.sub("", body.lower())
     assert len(norm) - SHINGLE + 1 >= VECTOR_FROM
     assert signature_bytes(minhash(body)) == signature_bytes(signature(norm, NUM_PERM, 1, SHINGLE))
-
-
-@settings(max_examples=40, deadline=None)
-@given(st.integers(0, 10**6), st.sampled_from([4, 60, 700, VECTOR_FROM - 1, VECTOR_FROM + 3, 6000]))
-def test_equal_to_datasketch_on_random_texts(seed, length):
-    pytest.importorskip("datasketch", reason="datasketch is no longer a dependency; RECORDED covers it")
-    text = text_of(seed, length)
-    assert (signature(text, NUM_PERM, 1, SHINGLE) == datasketch_values(text)).all()
