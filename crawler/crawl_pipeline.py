@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 from crawler.page_stages import CLASSIFY, crawl_stages
 from pipelines import site_lines
 from pipelines.batch_writer import BatchWriter, call_each
-from pipelines.heap import return_freed_memory
+from pipelines.heap import limit_arenas, return_freed_memory
 from pipelines.stage_pool import StagePool, default_jobs
 from pipelines.store import StorePipeline
 
@@ -43,6 +43,7 @@ class _Shared:
             cls.users += 1
             if cls.pool is None:
                 return_freed_memory()  # this process holds responses and pages by the hundred (heap.py)
+                limit_arenas()  # before the writer's thread and the pool's start (heap.py)
                 cls.pool = StagePool(jobs, clean_start=True, stages=crawl_stages)
             if db not in cls.writers:  # a batch's outcomes reach the reactor in one call
                 cls.writers[db] = BatchWriter(db, batch, linger, deliver=lambda calls: reactor.callFromThread(

@@ -73,3 +73,42 @@ def test_the_malloc_threshold_is_fixed_on_this_system():
     """pipelines/heap.py, which every stage worker (and the crawl's main process) runs at start:
     mallopt answers 1 when glibc took the setting."""
     assert return_freed_memory() is True
+
+
+ARENAS = """
+import ctypes, sys, threading
+from pipelines.heap import limit_arenas
+if sys.argv[1] == "limit":
+    assert limit_arenas() is True
+libc = ctypes.CDLL(None)
+libc.malloc.restype = libc.fopen.restype = ctypes.c_void_p
+blocks, started, hold = [], threading.Barrier(7), threading.Event()
+def work():
+    blocks.append(libc.malloc(4096))  # a thread's first malloc picks (or makes) its arena
+    started.wait()
+    hold.wait()
+threads = [threading.Thread(target=work) for _ in range(6)]
+for t in threads:
+    t.start()
+started.wait()
+fp = libc.fopen(sys.argv[2].encode(), b"w")
+libc.malloc_info(0, ctypes.c_void_p(fp))
+libc.fclose(ctypes.c_void_p(fp))
+hold.set()
+for t in threads:
+    t.join()
+print(open(sys.argv[2]).read().count("<heap nr="))
+"""
+
+
+def test_the_crawls_threads_share_two_malloc_arenas(tmp_path):
+    """The crawl's main process runs the reactor, the writer and Twisted's and the pool's threads;
+    glibc gives each thread that allocates its own arena (up to 8 per core), each holding freed
+    memory of its own: about 7 MB of the main process at 2,000 pages. heap.limit_arenas caps them."""
+    counts = {}
+    for mode in ("default", "limit"):
+        proc = subprocess.run([sys.executable, "-c", ARENAS, mode, str(tmp_path / f"{mode}.xml")], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        counts[mode] = int(proc.stdout)
+    assert counts["default"] > 2 and counts["limit"] <= 2, counts
