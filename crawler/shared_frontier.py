@@ -19,8 +19,8 @@ nodes, and one node puts them back in the queue.
 
 Keys, under ``provnews:{site}:`` — queue, dupefilter (scrapy-redis); claimed (set); frontier
 (hash url → json); seen (hash url → fetch epoch, or "f" for a permanent failure); validators
-(hash url → json) and new_validators (the round's, committed once it is quiet); round, ready, round_started, list_count, requeue_lock; nodes (set) and
-node:{id} (live-node marks that expire). The pages stream is ``provnews:pages``.
+(hash url → json) and new_validators (the round's, committed once it is quiet); round, ready,
+round_started, list_count, requeue_lock; nodes (set) and node:{id} (live-node marks that expire). The pages stream is ``provnews:pages``.
 """
 from __future__ import annotations
 
