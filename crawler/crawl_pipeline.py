@@ -91,8 +91,10 @@ class CrawlPipeline(StorePipeline):
         _Shared.release()  # every item has committed: Scrapy closes a spider once none is in process
         site = getattr(self.crawler.spider, "site", None)
         try:
-            if site is not None:  # the site's pages are all stored: its template lines for next time
-                site_lines.refresh(self.db, site.id, site_lines.Limits.of(self.crawler.settings))
+            limits = site_lines.Limits.of(self.crawler.settings)
+            # the site's pages are all stored: its template lines for next time, if they may have moved
+            if site is not None and site_lines.stale(self.db, site.id, limits):
+                site_lines.refresh(self.db, site.id, limits)
         finally:
             super().close_spider()
 

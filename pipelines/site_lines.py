@@ -10,7 +10,7 @@ A site with fewer sampled pages gets no set at all, so a small site loses nothin
 
 The set lives in the ``site_lines`` table; `provnews reingest` recomputes it for the sites it
 re-extracts before their pages go through the stages, and the crawl recomputes it when a site's
-crawl ends. The extract stage receives it as ``rules["template_lines"]`` and drops such a line
+crawl ends, if a tenth of its sample is new since (``stale``). The extract stage receives it as ``rules["template_lines"]`` and drops such a line
 only in the opening or closing run of a body (pipelines/extract/lines.drop_template_lines), never
 in the middle of a story. `provnews extract` on a single page has no set and needs none.
 """
@@ -42,20 +42,24 @@ class Limits(NamedTuple):
     sample: int  # latest pages read per site
     share: float  # a line on at least this share of them is template
     min_pages: int  # ... and on at least this many; a site with fewer pages gets no set
+    refresh: float = 0.1  # a crawl recomputes the set once this share of its sample is new
 
     @classmethod
     def of(cls, settings) -> "Limits":
         """From Scrapy settings or any mapping of the PROVNEWS_SITE_LINES_* names."""
         return cls(int(settings.get("PROVNEWS_SITE_LINES_SAMPLE")), float(settings.get("PROVNEWS_SITE_LINES_SHARE")),
-                   int(settings.get("PROVNEWS_SITE_LINES_MIN_PAGES")))
+                   int(settings.get("PROVNEWS_SITE_LINES_MIN_PAGES")),
+                   float(settings.get("PROVNEWS_SITE_LINES_REFRESH")))
+
+
+SAMPLED = "site = ? AND body_size > 0 AND (status IS NULL OR status < 400)"  # the pages a set reads
 
 
 def compute(db, site: str, limits: Limits) -> dict[str, int]:
     """line → number of sampled pages carrying it, for the lines on most of ``site``'s pages;
     empty when the site has fewer than ``limits.min_pages`` stored pages."""
-    rows = db.execute(
-        "SELECT body, headers FROM pages WHERE site = ? AND body_size > 0 AND (status IS NULL OR status < 400) "
-        "ORDER BY fetched_at DESC LIMIT ?", [site, limits.sample]).fetchall()
+    rows = db.execute(f"SELECT body, headers FROM pages WHERE {SAMPLED} ORDER BY fetched_at DESC LIMIT ?",
+                      [site, limits.sample]).fetchall()
     if len(rows) < limits.min_pages:
         return {}
     counts: Counter[str] = Counter()
@@ -68,6 +72,26 @@ def compute(db, site: str, limits: Limits) -> dict[str, int]:
             continue
     need = max(limits.min_pages, limits.share * len(rows))
     return {line: n for line, n in counts.items() if n >= need}
+
+
+def stale(db, site: str, limits: Limits) -> bool:
+    """True when ``site``'s stored set may have moved: none is stored (never computed, or the
+    site was too small), or at least ``limits.refresh`` of its sample (its latest pages, at most
+    ``limits.sample``) was fetched after the set was computed. Both counts stop at the sample
+    size, so this reads at most two index ranges of ``limits.sample`` rows."""
+    row = db.execute("SELECT max(updated_at) FROM site_lines WHERE site = ?", [site]).fetchone()
+    if not row or row[0] is None:
+        return True
+    bounded = "SELECT count(*) FROM (SELECT 1 FROM pages WHERE {} LIMIT ?)"
+    sampled = db.execute(bounded.format(SAMPLED), [site, limits.sample]).fetchone()[0]
+    newer = db.execute(bounded.format(SAMPLED + " AND fetched_at > ?"),
+                       [site, _as_fetched_at(row[0]), limits.sample]).fetchone()[0]
+    return newer >= max(1, limits.refresh * sampled)
+
+
+def _as_fetched_at(stamp: str) -> str:
+    """site_lines.updated_at (…Z) in pages.fetched_at's form (…+00:00), so the two compare."""
+    return stamp[:-1] + "+00:00" if stamp.endswith("Z") else stamp
 
 
 def refresh(db, site: str, limits: Limits, write: bool = True) -> frozenset[str]:

@@ -15,6 +15,7 @@ from html import escape
 import pytest
 
 from tests import cluster_pages as cp
+from provnews.mirror import SITES_DIR
 from tests.conftest import run_cli
 
 FETCHED = "2024-06-01T02:00:00Z"
@@ -121,3 +122,25 @@ def test_a_crawl_stores_each_sites_set_when_it_ends(crawled):
         con.close()
     assert sets.get("mirror-gov") and sets.get("mirror-daily")
     assert "【打印本页】【关闭窗口】" in gov  # the portal's footer chrome, on every page
+
+
+def test_a_crawl_recomputes_a_set_only_when_enough_of_its_pages_are_new(crawled, mirror, tmp_path):
+    """Re-reading a site's latest 200 pages at the end of every scheduled run costs about 0.7 s
+    of the reactor per site even when the run stored nothing new; the set only moves when a
+    tenth of its sample is new (PROVNEWS_SITE_LINES_REFRESH)."""
+    db = tmp_path / "news.db"
+    db.write_bytes(crawled[0].read_bytes())
+    con = sqlite3.connect(db)
+    with con:  # gov's set as if computed after its last page; daily's as if before all of them
+        con.execute("UPDATE site_lines SET updated_at = '9999-01-01T00:00:00Z' WHERE site = 'mirror-gov'")
+        con.execute("UPDATE site_lines SET updated_at = '2000-01-01T00:00:00Z' WHERE site = 'mirror-daily'")
+    before = dict(con.execute("SELECT site, group_concat(line) FROM site_lines GROUP BY site"))
+    con.close()
+    run_cli("crawl", "--sites", str(SITES_DIR), "--proxy", mirror.url, "--db", str(db), check=True)
+    con = sqlite3.connect(db)
+    stamps = dict(con.execute("SELECT site, max(updated_at) FROM site_lines GROUP BY site"))
+    after = dict(con.execute("SELECT site, group_concat(line) FROM site_lines GROUP BY site"))
+    con.close()
+    assert stamps["mirror-gov"] == "9999-01-01T00:00:00Z"  # nothing new: not recomputed
+    assert "2000" < stamps["mirror-daily"] < "9999"  # all its pages newer than its set: recomputed
+    assert after == before  # the same pages, the same sets
