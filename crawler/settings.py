@@ -43,7 +43,7 @@ PROVNEWS_SITE_LINES_SHARE = 0.5
 PROVNEWS_SITE_LINES_MIN_PAGES = 8
 # a crawl recomputes a site's set when it ends only once this share of the set's sample (the
 # site's latest pages, at least one) was fetched after it: a run that stored nothing new costs
-# no re-read of 200 pages (about 0.7 s of the reactor per site). Re-ingest always recomputes.
+# no re-read of 200 pages (about 1.2 s of CPU per site, in the reactor). Re-ingest always recomputes.
 PROVNEWS_SITE_LINES_REFRESH = 0.1
 
 # --- shared crawl (several nodes, one frontier in Redis; see crawler/shared_frontier.py) ---------

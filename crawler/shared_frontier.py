@@ -20,7 +20,8 @@ nodes, and one node puts them back in the queue.
 Keys, under ``provnews:{site}:`` — queue, dupefilter (scrapy-redis); claimed (set); frontier
 (hash url → json); seen (hash url → fetch epoch, or "f" for a permanent failure); validators
 (hash url → json) and new_validators (the round's, committed once it is quiet); round, ready,
-round_started, list_count, requeue_lock; nodes (set) and node:{id} (live-node marks that expire). The pages stream is ``provnews:pages``.
+round_started, list_count, requeue_lock; nodes (set) and node:{id} (live-node marks that expire).
+The pages stream is ``provnews:pages``.
 """
 from __future__ import annotations
 
@@ -49,9 +50,9 @@ MAX_REQUEUES = 3  # times one round puts back an orphan, so a page that kills no
 
 def keys(site_id: str) -> dict[str, str]:
     base = f"{PREFIX}:{site_id}:"
-    names = ("queue", "dupefilter", "claimed", "lists", "frontier", "seen", "validators", "new_validators", "round",
-             "ready",
-             "round_started", "list_count", "requeue_lock", "restart_lock", "requeues", "nodes", "gate")
+    names = ("queue", "dupefilter", "claimed", "lists", "frontier", "seen", "validators", "new_validators",
+             "round", "ready", "round_started", "list_count", "requeue_lock", "restart_lock", "requeues", "nodes",
+             "gate")
     return {n: base + n for n in names}
 
 
@@ -131,6 +132,7 @@ class RedisState:
         self.node = node or node_name()
         self.round: str | None = None
         self.busy = True
+        self._unsettled: dict[str, tuple[str, str | None, str | None]] = {}  # list key → validators
 
     # --- rounds and liveness ------------------------------------------------------------------
     def join_round(self, timeout: float = 10.0) -> bool:
@@ -264,8 +266,17 @@ class RedisState:
         self.r.hset(self.k["lists"], url, callback)
 
     def list_done(self, url: str | None) -> None:
-        if url:
-            self.r.hdel(self.k["lists"], url)
+        """A list request is settled: everything its page yields is queued or claimed. Its
+        validators become the round's in the same step, never before: a node that dies before
+        this point takes them with it, and the page is put back and asked for whole."""
+        if not url:
+            return
+        pending = self._unsettled.pop(url, None)
+        with self.r.pipeline() as p:
+            p.hdel(self.k["lists"], url)
+            if pending:
+                p.hset(self.k["new_validators"], pending[0], json.dumps(pending[1:]))
+            p.execute()
 
     def requeue(self, urls: list[str]) -> list[str]:
         """The orphans this node may put back (one node at a time; MAX_REQUEUES per URL)."""
@@ -317,9 +328,16 @@ class RedisState:
         raw = self.r.hget(self.k["validators"], url)
         return conditional_headers(*json.loads(raw)) if raw else {}
 
-    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        """Kept as the round's (in Redis), not this node's: any node may find the round over."""
-        if etag or last_modified:
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None,
+                        settles: str | None = None) -> None:
+        """Kept as the round's (in Redis), not this node's: any node may find the round over.
+        ``settles``: the list request whose callback is still yielding; its validators wait in
+        this node until list_done."""
+        if not (etag or last_modified):
+            return
+        if settles:
+            self._unsettled[settles] = (url, etag, last_modified)
+        else:
             self.r.hset(self.k["new_validators"], url, json.dumps((etag, last_modified)))
 
     def commit_validators(self) -> None:

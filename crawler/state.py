@@ -100,10 +100,11 @@ class CrawlState:
         row = self.db.execute("SELECT etag, last_modified FROM validators WHERE url = ?", [url]).fetchone()
         return conditional_headers(*(row or (None, None)))
 
-    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None,
+                        settles: str | None = None) -> None:
         """Remember a list page's validators; they are committed only when the run finishes
         (commit_validators). A run killed half-way must not leave a 304 in front of list pages
-        whose pagination it never followed."""
+        whose pagination it never followed. (``settles``: RedisState's; one process needs it not.)"""
         if etag or last_modified:
             self._new_validators[url] = (etag, last_modified)
 

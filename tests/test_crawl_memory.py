@@ -3,6 +3,7 @@ Scrapy remote-control server, and stage workers that return freed memory (bench/
 bench_crawl_speed.py --per-process measures the peaks; these check the mechanisms)."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -92,6 +93,7 @@ for t in threads:
     t.start()
 started.wait()
 fp = libc.fopen(sys.argv[2].encode(), b"w")
+assert fp, "fopen failed"
 libc.malloc_info(0, ctypes.c_void_p(fp))
 libc.fclose(ctypes.c_void_p(fp))
 hold.set()
@@ -106,9 +108,10 @@ def test_the_crawls_threads_share_two_malloc_arenas(tmp_path):
     glibc gives each thread that allocates its own arena (up to 8 per core), each holding freed
     memory of its own: about 7 MB of the main process at 2,000 pages. heap.limit_arenas caps them."""
     counts = {}
+    env = {k: v for k, v in os.environ.items() if k not in ("MALLOC_ARENA_MAX", "GLIBC_TUNABLES")}  # glibc's own
     for mode in ("default", "limit"):
         proc = subprocess.run([sys.executable, "-c", ARENAS, mode, str(tmp_path / f"{mode}.xml")], cwd=ROOT,
-                              capture_output=True, text=True, timeout=60)
+                              capture_output=True, text=True, timeout=60, env=env)
         assert proc.returncode == 0, proc.stderr
         counts[mode] = int(proc.stdout)
     assert counts["default"] > 2 and counts["limit"] <= 2, counts

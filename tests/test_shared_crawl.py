@@ -452,14 +452,19 @@ def test_a_list_pages_validators_survive_another_node_ending_the_round(redis_ser
     client.flushall()
     fetcher, other = (RedisState(client, "site-v", node=n) for n in ("node-a", "node-b"))
     assert fetcher.join_round() and not other.join_round()
-    fetcher.save_validators("http://x.test/list/", '"v1"', None)
+    client.hset(keys("site-v")["lists"], "http://x.test/list/", "parse_list")  # taken, not yet settled
+    fetcher.save_validators("http://x.test/list/", '"v1"', None, settles="http://x.test/list/")
+    other.commit_validators()
+    assert fetcher.validators("http://x.test/list/") == {}  # its pagination may not be queued yet
+    fetcher.list_done("http://x.test/list/")  # every request the page yields is queued
     fetcher.set_busy(False), other.set_busy(False)
     assert other.round_quiet() and other.new_round()  # node-b starts round 2 before node-a idles
     assert fetcher.validators("http://x.test/list/") == {"If-None-Match": '"v1"'}
     entries = client.xrange(STREAM)
     assert [json.loads(f[b"validators"]) for _, f in entries] == [{"http://x.test/list/": '["\\"v1\\"", null]'}]
     # a round whose nodes all died mid-way: a fresh round starts without its unproven validators
-    other.save_validators("http://x.test/list2/", '"v2"', None)
+    other.save_validators("http://x.test/list2/", '"v2"', None, settles="http://x.test/list2/")
+    other.list_done("http://x.test/list2/")
     client.delete(keys("site-v")["round"])
     starter = RedisState(client, "site-v", node="node-c")
     assert starter.join_round()

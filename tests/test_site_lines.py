@@ -125,8 +125,8 @@ def test_a_crawl_stores_each_sites_set_when_it_ends(crawled):
 
 
 def test_a_crawl_recomputes_a_set_only_when_enough_of_its_pages_are_new(crawled, mirror, tmp_path):
-    """Re-reading a site's latest 200 pages at the end of every scheduled run costs about 0.7 s
-    of the reactor per site even when the run stored nothing new; the set only moves when a
+    """Re-reading a site's latest 200 pages at the end of every scheduled run costs about 1.2 s
+    of CPU per site even when the run stored nothing new; the set only moves when a
     tenth of its sample is new (PROVNEWS_SITE_LINES_REFRESH)."""
     db = tmp_path / "news.db"
     db.write_bytes(crawled[0].read_bytes())

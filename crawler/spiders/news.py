@@ -212,9 +212,10 @@ class NewsSpider(Spider):
         return False
 
     def _keep_validators(self, response: Response) -> None:
-        """Called after the page's links are in the frontier: a later 304 then loses nothing."""
-        self.state.save_validators(response.url, _header(response, b"ETag"),
-                                   _header(response, b"Last-Modified"))
+        """Called after the page's links are in the frontier: a later 304 then loses nothing. In a
+        shared crawl they become the round's when the callback has yielded all (list_done)."""
+        self.state.save_validators(response.url, _header(response, b"ETag"), _header(response, b"Last-Modified"),
+                                   settles=response.meta.get("provnews_list"))
 
     def list_failed(self, failure):
         self.state.list_done(failure.request.meta.get("provnews_list"))
