@@ -19,7 +19,7 @@ demo: $(STAMP)  ## crawl the bundled offline mirror into data/demo.db and show w
 
 # The suite starts the CLI about 300 times (and crawls' stage workers): compiled once here, each
 # process reads our modules' bytecode instead of compiling them again, as it would wherever
-# PYTHONDONTWRITEBYTECODE is set (about 0.4 s of CPU per process; CI sets it)
+# PYTHONDONTWRITEBYTECODE is set, as on our build machines (about 0.4 s of CPU per process)
 BYTECODE := $(BIN)/python -m compileall -q -j 0 crawler pipelines provnews data bench tests
 
 test: $(STAMP)  ## the whole suite, the extraction eval gate included (two workers, one test file each)
