@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from data.mirror.stories import STORIES  # noqa: E402
-from pipelines.store import compress, connect, save_article  # noqa: E402
+from pipelines.packing import compress  # noqa: E402
+from pipelines.store import connect, save_article  # noqa: E402
 
 PLACES = ["昆明", "大理", "丽江", "曲靖", "玉溪", "红河", "普洱", "保山", "楚雄", "文山", "昭通", "临沧"]
 WORDS = ["推进", "建设", "发展", "项目", "工作", "群众", "服务", "改革", "保护", "生态", "产业", "乡村",

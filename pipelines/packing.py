@@ -3,8 +3,7 @@
 Its own module, apart from store.py and index.py, because the stage workers (pipelines/
 stage_pool.py) need only these three pure functions, while the store and the index bring
 sqlite-utils, the clusters and numpy's linear algebra with them: a few MB in every worker
-process for code that only the writer runs. pipelines.store re-exports all three, so
-``from pipelines.store import compress`` keeps working.
+process for code that only the writer runs.
 """
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from pipelines.decode import apply_decode
 from pipelines.extract.dom import block_lines, norm, parse_html
-from pipelines.store import decompress
+from pipelines.packing import decompress
 
 
 def page_lines(html: str) -> set[str]:

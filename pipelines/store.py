@@ -15,7 +15,7 @@ import sqlite_utils
 from pipelines import EXTRACTOR_VERSION, StagePipeline
 from pipelines.dates.normalise import local_day
 from pipelines.index import index_and_cluster
-from pipelines.packing import BODY_ZLIB_LEVEL, compress, decompress, fts_tokens  # noqa: F401 - re-exported
+from pipelines.packing import compress
 from pipelines.page import MAX_ATTEMPTS, TRANSIENT_KEYS, is_transient
 from pipelines.runs import close_run, open_run
 from pipelines.schema import ARTICLES_COLUMNS, EXTRACT_FIELDS, connect  # noqa: F401 - connect is re-exported

@@ -10,9 +10,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+from pipelines.packing import decompress
 from pipelines.page import new_page
 from pipelines.stage_pool import run_stages
-from pipelines.store import connect, decompress, save_page
+from pipelines.store import connect, save_page
 from provnews.exporters import DROP_ON_EXPORT
 
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}

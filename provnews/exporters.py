@@ -101,7 +101,7 @@ def _warc(cur, out: IO, options: Options) -> int:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    from pipelines.store import decompress
+    from pipelines.packing import decompress
 
     sink = out.buffer if hasattr(out, "buffer") else out
     writer = WARCWriter(sink, gzip=options.gzip)

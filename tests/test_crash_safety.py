@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from pipelines import StageError, process_page
 from pipelines.decode import decode
 from pipelines.extract import extract
-from pipelines.store import compress, connect
+from pipelines.packing import compress
+from pipelines.store import connect
 from provnews.mirror import MIRROR_DIR, SITES_DIR, MirrorServer
 from tests.conftest import ROOT, run_cli
 from tests.test_incremental import count, wait_for

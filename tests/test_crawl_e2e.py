@@ -102,7 +102,7 @@ def test_list_hint_is_carried_to_the_article(db):
 
 
 def test_raw_pages_are_stored_compressed_and_restorable(db):
-    from pipelines.store import decompress
+    from pipelines.packing import decompress
 
     body, size, enc = db.execute(
         "SELECT body, body_size, encoding FROM pages WHERE site = 'mirror-gov' AND error IS NULL LIMIT 1"

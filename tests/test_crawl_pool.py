@@ -12,7 +12,8 @@ import threading
 from pipelines.page import new_page
 from pipelines.batch_writer import BatchWriter
 from pipelines.stage_pool import StagePool
-from pipelines.store import connect, decompress, save_pages
+from pipelines.packing import decompress
+from pipelines.store import connect, save_pages
 from provnews.mirror import MIRROR_DIR, SITES_DIR, MirrorServer
 from tests.conftest import ROOT, run_cli
 from tests.test_incremental import count, wait_for

@@ -8,7 +8,7 @@ from crawler.link_classes import LIST, OTHER, page_kind, page_tree
 from crawler.page_stages import CLASSIFY, crawl_stages
 from pipelines.page import new_page
 from pipelines.stage_pool import run_stages
-from pipelines.store import decompress
+from pipelines.packing import decompress
 
 MIRROR = Path(__file__).resolve().parent.parent / "data" / "mirror"
 TOPIC = MIRROR / "www.cangshan.gov.test/art/2024/5/11/art_1207_45603.html"   # a 专题 index
