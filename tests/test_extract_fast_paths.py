@@ -91,7 +91,7 @@ def test_info_table_reads_the_same_with_the_page_text_given(html):
     from pipelines.extract.bylines import page_text
 
     tree = parse_html(html)
-    assert govinfo.info_table(tree, page_text(tree)) is govinfo.info_table(tree)
+    assert govinfo.info_table(tree, govinfo.document_hint(tree, page_text(tree))) is govinfo.info_table(tree)
 
 
 def test_info_table_found_with_the_page_text_given():
@@ -101,7 +101,7 @@ def test_info_table_found_with_the_page_text_given():
     from pipelines.extract.bylines import page_text
 
     tree = parse_html(html)
-    found = govinfo.info_table(tree, page_text(tree))
+    found = govinfo.info_table(tree, govinfo.document_hint(tree, page_text(tree)))
     assert found is not None and found.tag == "table"
 
 
@@ -173,7 +173,7 @@ def test_attachments_fold_the_same_with_the_page_text_given(html):
 
     plain, fast = parse_html(html), parse_html(html)
     govinfo.fold_attachments(plain)
-    govinfo.fold_attachments(fast, page_text(fast))
+    govinfo.fold_attachments(fast, govinfo.document_hint(fast, page_text(fast)))
     assert etree.tostring(fast, encoding="unicode") == etree.tostring(plain, encoding="unicode")
 
 
@@ -247,8 +247,8 @@ def test_info_table_and_attachments_on_odd_pages_with_the_page_text_given(html):
     from pipelines.extract.bylines import page_text
 
     tree = parse_html(html)
-    assert govinfo.info_table(tree, page_text(tree)) is govinfo.info_table(tree)
+    assert govinfo.info_table(tree, govinfo.document_hint(tree, page_text(tree))) is govinfo.info_table(tree)
     plain, fast = parse_html(html), parse_html(html)
     govinfo.fold_attachments(plain)
-    govinfo.fold_attachments(fast, page_text(fast))
+    govinfo.fold_attachments(fast, govinfo.document_hint(fast, page_text(fast)))
     assert etree.tostring(fast, encoding="unicode") == etree.tostring(plain, encoding="unicode")

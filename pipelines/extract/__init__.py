@@ -22,7 +22,7 @@ from pipelines.extract.body import density_body, link_share_of_text, trafilatura
 from pipelines.extract.bylines import clean_author, find_author, harvest_fields, header_text, page_text
 from pipelines.extract.dom import (block_lines, br_to_paragraphs, drop_plain_head, measure, norm,
                                    parse_html, read_meta, text_of, unwrap_layout_tables)
-from pipelines.extract.govinfo import fold_attachments, take_info_table
+from pipelines.extract.govinfo import document_hint, fold_attachments, take_info_table
 from pipelines.extract.lines import clean_lines, drop_template_lines, take_original_title
 from pipelines.extract.prune import prune
 from pipelines.extract.title import (choose_title, fold, headline_above, headline_lines, is_site_name,
@@ -110,8 +110,9 @@ def extract(html: str | lxml.html.HtmlElement, url: str = "", rules: dict | None
     fields: dict[str, str] = {}
     full = page_text(tree)  # the page's text, read once: the 信息公开 test, the bylines, the dates
     work = deepcopy(tree)
-    take_info_table(work, fields, full)
-    fold_attachments(work, full)
+    hint = document_hint(work, full)  # the 信息公开 and 附件 label tests' text, taken once
+    take_info_table(work, fields, hint)
+    fold_attachments(work, hint)
     prune(work, rules.get("prune_xpaths"))
     br_to_paragraphs(work)
     unwrap_layout_tables(work)

@@ -38,15 +38,21 @@ def document_text(tree: HtmlElement, page_text: str) -> str:
     return "".join(parts)
 
 
-def info_table(tree: HtmlElement, page_text: str | None = None) -> HtmlElement | None:
+def document_hint(tree: HtmlElement, page_text: str) -> str:
+    """document_text without whitespace: what info_table and fold_attachments look for labels in
+    before they walk the tree. Taken once per page (extract) and handed to both; a table removed
+    from the tree meanwhile leaves it a superset, which a prefilter may be."""
+    return norm(document_text(tree, page_text))
+
+
+def info_table(tree: HtmlElement, hint: str | None = None) -> HtmlElement | None:
     """The innermost block (table, list, div) holding three or more 信息公开 labels, or None.
 
     Labels are found in the text nodes and credited to their ancestors in one pass, so a page
-    without them costs one walk and no element's text is measured twice. ``page_text``: the
-    body's text when the caller has it (bylines.page_text): most pages are turned away on it
-    without a walk; the others take the exact test on the whole document's text."""
-    if page_text is not None:
-        hint = norm(document_text(tree, page_text))  # no narrower than the exact test below
+    without them costs one walk and no element's text is measured twice. ``hint``: document_hint,
+    when the caller has it: most pages are turned away on it without a walk; the others take the
+    exact test on the whole document's text."""
+    if hint is not None:  # no narrower than the exact test below
         if not any(label in hint for label in PRIMARY_LABELS) or len(set(LABEL_RE.findall(hint))) < 3:
             return None  # most pages: substring checks over the text, no element visited
     text = "".join(tree.itertext()).replace(" ", "").replace("\u3000", "")
@@ -84,9 +90,9 @@ def read_pairs(el: HtmlElement) -> dict[str, str]:
     return pairs
 
 
-def take_info_table(tree: HtmlElement, fields: dict, page_text: str | None = None) -> None:
+def take_info_table(tree: HtmlElement, fields: dict, hint: str | None = None) -> None:
     """Move the 信息公开 table's 文号 and 发文机关 into ``fields`` and remove it from ``tree``."""
-    el = info_table(tree, page_text)
+    el = info_table(tree, hint)
     if el is None:
         return
     pairs = read_pairs(el)
@@ -108,10 +114,10 @@ def _link_only(el) -> bool:
     return links > 0 and links >= 0.8 * len(norm(text_of(el)))
 
 
-def fold_attachments(tree: HtmlElement, page_text: str | None = None) -> None:
-    """Replace each 附件：<links> block by one line "附件：name；name" (in place). ``page_text``: the
-    body's text when the caller has it; a page that never prints 附件 is not walked."""
-    if page_text is not None and "附件" not in norm(document_text(tree, page_text)):
+def fold_attachments(tree: HtmlElement, hint: str | None = None) -> None:
+    """Replace each 附件：<links> block by one line "附件：name；name" (in place). ``hint``:
+    document_hint, when the caller has it; a page that never prints 附件 is not walked."""
+    if hint is not None and "附件" not in hint:
         return
     for el in list(tree.iter("div", "p", "ul", "dl", "span", "td", "strong", "b", "h4", "h5")):
         if el.getparent() is None or not ATTACHMENT_LABEL_RE.match(el.text or ""):
