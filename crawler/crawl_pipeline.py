@@ -71,8 +71,10 @@ class CrawlPipeline(StorePipeline):
     stage = "crawl"
 
     def open_spider(self):
-        super().open_spider()
         settings = self.crawler.settings
+        # read first: a bad value stops the crawl before it opens a run or fetches anything
+        self.line_limits = site_lines.Limits.of(settings)
+        super().open_spider()
         jobs = settings.getint("PROVNEWS_JOBS") or default_jobs()
         self.pool, self.writer = _Shared.acquire(str(settings.get("PROVNEWS_DB")), jobs,
                                                  settings.getint("PROVNEWS_STORE_BATCH"),
@@ -91,10 +93,9 @@ class CrawlPipeline(StorePipeline):
         _Shared.release()  # every item has committed: Scrapy closes a spider once none is in process
         site = getattr(self.crawler.spider, "site", None)
         try:
-            limits = site_lines.Limits.of(self.crawler.settings)
-            # the site's pages are all stored: its template lines for next time, if they may have moved
-            if site is not None and site_lines.stale(self.db, site.id, limits):
-                site_lines.refresh(self.db, site.id, limits)
+            # its pages are all stored: its template lines for next time, if they may have moved
+            if site is not None and site_lines.stale(self.db, site.id, self.line_limits):
+                site_lines.refresh(self.db, site.id, self.line_limits)
         finally:
             super().close_spider()
 

@@ -10,9 +10,9 @@ A site with fewer sampled pages gets no set at all, so a small site loses nothin
 
 The set lives in the ``site_lines`` table; `provnews reingest` recomputes it for the sites it
 re-extracts before their pages go through the stages, and the crawl recomputes it when a site's
-crawl ends, if a tenth of its sample is new since (``stale``). The extract stage receives it as ``rules["template_lines"]`` and drops such a line
-only in the opening or closing run of a body (pipelines/extract/lines.drop_template_lines), never
-in the middle of a story. `provnews extract` on a single page has no set and needs none.
+crawl ends, if a tenth of its sample is new since (``stale``). The extract stage receives it as
+``rules["template_lines"]`` and drops such a line only in the opening or closing run of a body
+(pipelines/extract/lines.drop_template_lines), never in the middle of a story. `provnews extract` on a single page has no set and needs none.
 """
 from __future__ import annotations
 
@@ -46,10 +46,17 @@ class Limits(NamedTuple):
 
     @classmethod
     def of(cls, settings) -> "Limits":
-        """From Scrapy settings or any mapping of the PROVNEWS_SITE_LINES_* names."""
-        return cls(int(settings.get("PROVNEWS_SITE_LINES_SAMPLE")), float(settings.get("PROVNEWS_SITE_LINES_SHARE")),
-                   int(settings.get("PROVNEWS_SITE_LINES_MIN_PAGES")),
-                   float(settings.get("PROVNEWS_SITE_LINES_REFRESH")))
+        """From Scrapy settings or any mapping of the PROVNEWS_SITE_LINES_* names; a value that is
+        no number is a ValueError naming its setting."""
+        values = []
+        for field, kind in (("sample", int), ("share", float), ("min_pages", int), ("refresh", float)):
+            name = f"PROVNEWS_SITE_LINES_{field.upper()}"
+            try:
+                values.append(kind(settings.get(name)))
+            except (TypeError, ValueError):
+                raise ValueError(f"{name} must be {'a whole number' if kind is int else 'a number'}, "
+                                 f"not {settings.get(name)!r}") from None
+        return cls(*values)
 
 
 SAMPLED = "site = ? AND body_size > 0 AND (status IS NULL OR status < 400)"  # the pages a set reads

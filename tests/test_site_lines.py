@@ -144,3 +144,17 @@ def test_a_crawl_recomputes_a_set_only_when_enough_of_its_pages_are_new(crawled,
     assert stamps["mirror-gov"] == "9999-01-01T00:00:00Z"  # nothing new: not recomputed
     assert "2000" < stamps["mirror-daily"] < "9999"  # all its pages newer than its set: recomputed
     assert after == before  # the same pages, the same sets
+
+
+def test_a_limit_that_is_no_number_names_its_setting():
+    """Read when a crawl opens (crawler/crawl_pipeline.py), so `scrapy crawl -s …=abc` stops
+    before fetching, not after storing everything."""
+    from pipelines.site_lines import Limits
+
+    defaults = {"PROVNEWS_SITE_LINES_SAMPLE": 200, "PROVNEWS_SITE_LINES_SHARE": 0.5,
+                "PROVNEWS_SITE_LINES_MIN_PAGES": 8, "PROVNEWS_SITE_LINES_REFRESH": "0.25"}
+    assert Limits.of(defaults) == Limits(200, 0.5, 8, 0.25)
+    with pytest.raises(ValueError, match=r"^PROVNEWS_SITE_LINES_REFRESH must be a number, not 'abc'$"):
+        Limits.of({**defaults, "PROVNEWS_SITE_LINES_REFRESH": "abc"})
+    with pytest.raises(ValueError, match=r"^PROVNEWS_SITE_LINES_SAMPLE must be a whole number"):
+        Limits.of({**defaults, "PROVNEWS_SITE_LINES_SAMPLE": "1.5"})
