@@ -204,10 +204,11 @@ def sample(pid: int, cpu: dict[int, float], kinds: dict[int, str] | None = None,
             with open(f"/proc/{p}/smaps_rollup") as f:
                 for line in f:
                     if line.startswith("Rss:"):
-                        rss += int(line.split()[1])
+                        kb = int(line.split()[1])
+                        rss += kb
                         if kinds is not None and by_kind is not None:
                             r = kinds.setdefault(p, role(p, pid))
-                            by_kind[r] = by_kind.get(r, 0) + int(line.split()[1])
+                            by_kind[r] = by_kind.get(r, 0) + kb
                     elif line.startswith("Pss:"):
                         pss += int(line.split()[1])
         except (OSError, IndexError, ValueError):

@@ -138,7 +138,7 @@ def collect_candidates(tree, url: str, base: datetime, list_hint: dict | None = 
     ``text``: the body's text, spaces collapsed, when the caller has it (extract's page_text is
     that very string); computed here otherwise. Each distinct string is normalised once."""
     cands: list[dict] = []
-    body = None
+    body, langs, metas, scripts = None, None, [], []
     if tree is not None:  # the first <body> in document order, as extract's page_text reads it
         body = tree.find(".//body")
         langs, metas, scripts = _document_parts(tree)
@@ -147,7 +147,7 @@ def collect_candidates(tree, url: str, base: datetime, list_hint: dict | None = 
     elif text is None:
         text = " ".join(" ".join(body.itertext()).split())
     if normalizer is None:
-        roc = roc_context(tree, url, text, langs if tree is not None else None)
+        roc = roc_context(tree, url, text, langs)
 
         def normalizer(text, ref):
             return normalize_date(text, ref, roc=roc)
