@@ -9,6 +9,7 @@ Every request is logged (method, host, path, status, conditional headers sent).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import mimetypes
@@ -61,7 +62,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if parts.query:
             path += "?" + parts.query
         if self.server.delay:
-            time.sleep(self.server.delay)  # a slow server, for kill and throughput tests
+            with self.server.one_at_a_time or contextlib.nullcontext():
+                time.sleep(self.server.delay)  # a slow server, for kill and throughput tests
         status, headers, body = self._resolve(host, path)
         etag = headers.get("ETag")
         if status == 200 and etag and self.headers.get("If-None-Match") == etag:
@@ -116,11 +118,14 @@ class MirrorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, port: int = 0, root: Path = MIRROR_DIR, delay: float = 0.0):
+    def __init__(self, port: int = 0, root: Path = MIRROR_DIR, delay: float = 0.0, serial: bool = False):
+        """``delay`` seconds before each response; with ``serial`` those delays queue one behind the
+        other, so the server answers at most 1/delay requests a second however many the client sends."""
         handler = type("Handler", (MirrorHandler,), {"root": root})
         super().__init__(("127.0.0.1", port), handler)
         self.log = RequestLog()
         self.delay = delay
+        self.one_at_a_time = threading.Lock() if serial else None
 
     @property
     def url(self) -> str:
