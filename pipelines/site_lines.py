@@ -16,7 +16,6 @@ crawl ends, if a tenth of its sample is new since (``stale``). The extract stage
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import Counter
 from typing import NamedTuple
@@ -24,6 +23,7 @@ from typing import NamedTuple
 from pipelines.decode import apply_decode
 from pipelines.extract.dom import block_lines, norm, parse_html
 from pipelines.packing import decompress
+from pipelines.page import utc_now_iso
 
 
 def page_lines(html: str) -> set[str]:
@@ -42,7 +42,7 @@ class Limits(NamedTuple):
     sample: int  # latest pages read per site
     share: float  # a line on at least this share of them is template
     min_pages: int  # ... and on at least this many; a site with fewer pages gets no set
-    refresh: float = 0.1  # a crawl recomputes the set once this share of its sample is new
+    refresh: float  # a crawl recomputes the set once this share of its sample is new
 
     @classmethod
     def of(cls, settings) -> "Limits":
@@ -91,14 +91,11 @@ def stale(db, site: str, limits: Limits) -> bool:
         return True
     bounded = "SELECT count(*) FROM (SELECT 1 FROM pages WHERE {} LIMIT ?)"
     sampled = db.execute(bounded.format(SAMPLED), [site, limits.sample]).fetchone()[0]
+    # both in utc_now_iso's form; a set stored before it took that form ("…Z") compares alike but
+    # within its own second, where the pages were fetched before the set anyway
     newer = db.execute(bounded.format(SAMPLED + " AND fetched_at > ?"),
-                       [site, _as_fetched_at(row[0]), limits.sample]).fetchone()[0]
+                       [site, row[0], limits.sample]).fetchone()[0]
     return newer >= max(1, limits.refresh * sampled)
-
-
-def _as_fetched_at(stamp: str) -> str:
-    """site_lines.updated_at (…Z) in pages.fetched_at's form (…+00:00), so the two compare."""
-    return stamp[:-1] + "+00:00" if stamp.endswith("Z") else stamp
 
 
 def refresh(db, site: str, limits: Limits, write: bool = True) -> frozenset[str]:
@@ -106,7 +103,7 @@ def refresh(db, site: str, limits: Limits, write: bool = True) -> frozenset[str]
     return it as the extract stage wants it."""
     lines = compute(db, site, limits)
     if write:
-        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = utc_now_iso()
         with db.conn:
             db.execute("DELETE FROM site_lines WHERE site = ?", [site])
             db["site_lines"].insert_all(({"site": site, "line": line, "pages": n, "updated_at": now}

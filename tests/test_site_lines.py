@@ -9,6 +9,7 @@ text that recurs, which must stay.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from html import escape
 
@@ -118,9 +119,14 @@ def test_a_crawl_stores_each_sites_set_when_it_ends(crawled):
     try:
         sets = dict(con.execute("SELECT site, count(*) FROM site_lines GROUP BY site").fetchall())
         gov = {r[0] for r in con.execute("SELECT line FROM site_lines WHERE site = 'mirror-gov'")}
+        stamps = {r[0] for r in con.execute("SELECT updated_at FROM site_lines")}
+        last_fetch = con.execute("SELECT max(fetched_at) FROM pages").fetchone()[0]
     finally:
         con.close()
     assert sets.get("mirror-gov") and sets.get("mirror-daily")
+    # the form of every stored timestamp (pipelines.page.utc_now_iso), so it compares with fetched_at
+    assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", s) for s in stamps), stamps
+    assert min(stamps) >= last_fetch
     assert "【打印本页】【关闭窗口】" in gov  # the portal's footer chrome, on every page
 
 
