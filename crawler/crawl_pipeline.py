@@ -69,6 +69,7 @@ class CrawlPipeline(StorePipeline):
     """Stages in the pool, store in the batch writer; crawl_runs as StorePipeline keeps them."""
 
     stage = "crawl"
+    writer: BatchWriter | None = None  # taken (with the pool) by open_spider
 
     def open_spider(self):
         settings = self.crawler.settings
@@ -90,6 +91,8 @@ class CrawlPipeline(StorePipeline):
             spider.kinds_in_stages = True
 
     def close_spider(self):
+        if self.writer is None:  # open_spider stopped before it took a share of the pool
+            return super().close_spider()
         _Shared.release()  # every item has committed: Scrapy closes a spider once none is in process
         site = getattr(self.crawler.spider, "site", None)
         try:

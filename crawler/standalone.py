@@ -5,7 +5,8 @@
 `provnews crawl` hands the spider a Site and has done all this already; Scrapy hands it the
 site's id as a string, which is how the spider tells the two apart. What cannot run (no or an
 unknown site, a relative database under Scrapyd, a database another crawl holds) is one log
-line and a spider that fetches nothing and opens no database, never a traceback.
+line and a spider that fetches nothing and opens no database, never a traceback; so is a setting
+that cannot be read.
 """
 from __future__ import annotations
 
@@ -45,6 +46,18 @@ def find_site(site_id: str, sites_dir: str) -> Site:
         raise Refused("bad_site", str(e)) from None
     except KeyError as e:
         raise Refused("bad_site", str(e.args[0])) from None
+
+
+def check_settings(settings) -> None:
+    """Settings the crawl reads only once it is under way, read now: a value that is no number
+    (``-s``, or Scrapyd's ``-d setting=``) refuses the job in one line, before any database is
+    opened or page fetched."""
+    from pipelines.site_lines import Limits
+
+    try:
+        Limits.of(settings)
+    except ValueError as e:
+        raise Refused("bad_setting", str(e)) from None
 
 
 class JobLock:

@@ -162,6 +162,8 @@ class StorePipeline(StagePipeline):
     scrapy crawl, Scrapyd)."""
 
     stage = "store"
+    db: sqlite_utils.Database | None = None  # what open_spider opened, and all close_spider closes
+    run_id: int | None = None
 
     def open_spider(self):
         self.db = connect(self.crawler.settings.get("PROVNEWS_DB"))
@@ -170,7 +172,10 @@ class StorePipeline(StagePipeline):
         self.crawler.stats.set_value("provnews/run_id", self.run_id)
 
     def close_spider(self):
-        close_run(self.db, self.run_id, self.crawler.stats.get_stats())
+        if self.db is None:  # open_spider failed before it opened the database
+            return
+        if self.run_id is not None:
+            close_run(self.db, self.run_id, self.crawler.stats.get_stats())
         self.db.conn.close()
 
     def process_item(self, item):

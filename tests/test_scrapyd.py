@@ -226,6 +226,8 @@ def test_jobs_that_cannot_run_say_why_in_one_line_and_fetch_nothing(deployed, mi
                                            PROVNEWS_PROXY=mirror.url),
             "locked": daemon.schedule(SITE, PROVNEWS_DB=str(held), PROVNEWS_SITES_DIR=str(SITES_DIR),
                                       PROVNEWS_PROXY=mirror.url),
+            "bad_setting": daemon.schedule(SITE, PROVNEWS_DB=str(work / "y.db"), PROVNEWS_SITES_DIR=str(SITES_DIR),
+                                           PROVNEWS_PROXY=mirror.url, PROVNEWS_SITE_LINES_REFRESH="abc"),
         }
         daemon.wait(*jobs.values())
     logs = {reason: daemon.log(job) for reason, job in jobs.items()}
@@ -237,7 +239,8 @@ def test_jobs_that_cannot_run_say_why_in_one_line_and_fetch_nothing(deployed, mi
     assert "needs a site: -a site=ID" in logs["no_site"] and "yn-gov" in logs["no_site"]
     assert "PROVNEWS_DB 'relative.db' is relative" in logs["relative_db"]
     assert not list(daemon.dir.glob("**/relative.db*"))
-    assert not (work / "x.db").exists()  # refused before any database was opened
+    assert "PROVNEWS_SITE_LINES_REFRESH must be a number, not 'abc'" in logs["bad_setting"]
+    assert not (work / "x.db").exists() and not (work / "y.db").exists()  # refused before any database was opened
     con = sqlite3.connect(f"file:{held}?mode=ro", uri=True)
     runs = con.execute("SELECT site, status, pages_fetched, message FROM crawl_runs").fetchall()
     con.close()

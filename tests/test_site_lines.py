@@ -164,3 +164,22 @@ def test_a_limit_that_is_no_number_names_its_setting():
         Limits.of({**defaults, "PROVNEWS_SITE_LINES_REFRESH": "abc"})
     with pytest.raises(ValueError, match=r"^PROVNEWS_SITE_LINES_SAMPLE must be a whole number"):
         Limits.of({**defaults, "PROVNEWS_SITE_LINES_SAMPLE": "1.5"})
+
+
+def test_a_crawl_pipeline_whose_open_failed_closes_only_what_it_opened(tmp_path):
+    """Scrapy closes every pipeline even when one failed to open: closing must neither raise
+    on what was never opened nor give back a share of the stage pool it never took (the pool
+    and writers other sites' spiders in the same process still use)."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.crawl_pipeline import CrawlPipeline, _Shared
+
+    crawler = get_crawler(settings_dict={"PROVNEWS_DB": str(tmp_path / "n.db"), "PROVNEWS_SITE_LINES_SAMPLE": 200,
+                                         "PROVNEWS_SITE_LINES_SHARE": 0.5, "PROVNEWS_SITE_LINES_MIN_PAGES": 8,
+                                         "PROVNEWS_SITE_LINES_REFRESH": "abc"})
+    pipeline = CrawlPipeline.from_crawler(crawler)
+    users = _Shared.users
+    with pytest.raises(ValueError, match="PROVNEWS_SITE_LINES_REFRESH"):
+        pipeline.open_spider()
+    pipeline.close_spider()
+    assert _Shared.users == users and not (tmp_path / "n.db").exists()

@@ -87,10 +87,11 @@ class NewsSpider(Spider):
         settings = crawler.settings
         job_lock = None
         if isinstance(site, str):  # scrapy crawl / Scrapyd: what `provnews crawl` does around a crawl
-            from crawler.standalone import JobLock, Refused, RefusedSpider, find_site
+            from crawler.standalone import JobLock, Refused, RefusedSpider, check_settings, find_site
 
             try:
                 site = find_site(site, sites_dir or settings.get("PROVNEWS_SITES_DIR"))
+                check_settings(settings)
                 if not settings.get("PROVNEWS_REDIS_URL"):  # a shared-crawl node has no database
                     job_lock = JobLock(crawler, site, scrapyd="_job" in kwargs)
             except Refused as refused:  # one log line, no traceback, nothing fetched or written
